@@ -1,0 +1,1 @@
+"""Community Pulse: the Pelican plugin that turns community snapshots into pages."""

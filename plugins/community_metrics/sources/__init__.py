@@ -1,0 +1,1 @@
+"""One module per platform; ``PLATFORMS`` maps a platform name to its ``Platform``."""
