@@ -31,7 +31,8 @@ METRICS: dict[str, str] = {
 }
 
 #: ok: every request succeeded; partial: the canonical request succeeded, a further one failed;
-#: stale: this run failed and ``metrics`` carry the last good values; error: failed, nothing to carry.
+#: stale: this run failed and ``metrics`` carry the last good values;
+#: error: failed, with nothing earlier to carry.
 STATUSES = ("ok", "partial", "stale", "error")
 GOOD_STATUSES = ("ok", "partial")
 
@@ -76,7 +77,9 @@ def _check_metrics(where: str, metrics: Any) -> dict[str, int | float]:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ContractError(f"{where}.{name}", f"must be a number, got {value!r}")
         if not math.isfinite(value) or value < 0:
-            raise ContractError(f"{where}.{name}", f"must be finite and non-negative, got {value!r}")
+            raise ContractError(
+                f"{where}.{name}", f"must be finite and non-negative, got {value!r}"
+            )
         checked[name] = value
     return checked
 
@@ -188,9 +191,7 @@ class Snapshot:
             "date": self.date,
             "generated_at": self.generated_at,
             "synthetic": self.synthetic,
-            "observations": [
-                o.to_dict() for o in sorted(self.observations, key=lambda o: o.key)
-            ],
+            "observations": [o.to_dict() for o in sorted(self.observations, key=lambda o: o.key)],
         }
 
     @classmethod
@@ -229,7 +230,9 @@ class Snapshot:
             seen.add(observation.key)
         return cls(
             date=date,
-            generated_at=_check_timestamp("$.generated_at", data.get("generated_at"), optional=False),
+            generated_at=_check_timestamp(
+                "$.generated_at", data.get("generated_at"), optional=False
+            ),
             observations=parsed,
             synthetic=synthetic,
         )

@@ -80,9 +80,7 @@ def read_snapshot(path: Path) -> Snapshot:
     return snapshot
 
 
-def iter_snapshots(
-    data_dir: Path, errors: list[SnapshotError] | None = None
-) -> Iterator[Snapshot]:
+def iter_snapshots(data_dir: Path, errors: list[SnapshotError] | None = None) -> Iterator[Snapshot]:
     """Yield every readable snapshot, oldest first; unreadable ones go to ``errors`` (or raise)."""
     for path in snapshot_paths(data_dir):
         try:
@@ -185,9 +183,7 @@ def write_snapshot(
     existing = read_snapshot(path) if path.exists() else None
     previous = previous_snapshot(data_dir, date, errors=carry_errors)
     last_good = {o.key: o for o in previous.observations} if previous else {}
-    resolved = [
-        o if o.is_good else carry_forward(o, last_good.get(o.key)) for o in observations
-    ]
+    resolved = [o if o.is_good else carry_forward(o, last_good.get(o.key)) for o in observations]
     merged = merge_observations(existing.observations if existing else [], resolved)
     snapshot = Snapshot(
         date=date,
