@@ -1,0 +1,245 @@
+"""Snapshot files -> a compact, columnar history that metrics and charts read.
+
+``load_history`` streams every snapshot once through ``snapshots.iter_snapshots`` (the one
+reader) and keeps, per (community, source), one ``array('d')`` per metric (NaN = no value that
+day) and one status code per day. ``History.dates`` is every calendar day from the first to the
+last snapshot, so a day without a file is a gap in every series, visible as a break in a chart.
+A file that cannot be read or breaks the contract is kept in ``History.errors`` (a list of
+``SnapshotError``) and its day stays a gap; it is never silently dropped.
+
+Rules a reader of the numbers should know:
+
+- A value is the metric as the snapshot holds it. ``stale`` values (carried forward after a
+  failed run) are kept and flagged in ``Series.stale``; ``error`` observations hold no value.
+- ``community_series`` sums the community's sources per day. A day where a source that had
+  already reported the metric on an earlier day has no value is a gap (None), because a partial
+  sum would draw a false dip. A source that starts later simply adds from its first day on. The
+  sum is stale when any term is stale.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .model import METRICS, Observation
+from .snapshots import SnapshotError, iter_snapshots, snapshot_paths
+
+if TYPE_CHECKING:
+    from .config import Community, Registry
+
+NAN = math.nan
+
+#: Per-day status codes in ``SourceHistory.status`` (0: no observation that day).
+STATUS_CODES = {"ok": 1, "partial": 2, "stale": 3, "error": 4}
+STATUS_NAMES = {code: name for name, code in STATUS_CODES.items()}
+_STALE = STATUS_CODES["stale"]
+
+
+@dataclass
+class Series:
+    """One metric over time. ``values[i]`` is None where there is no value (a gap)."""
+
+    dates: list[str]
+    values: list[float | None]
+    stale: list[bool]
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+    def last(self) -> tuple[str, float, bool] | None:
+        """The newest (date, value, stale) that holds a value, or None."""
+        for index in range(len(self.values) - 1, -1, -1):
+            value = self.values[index]
+            if value is not None:
+                return self.dates[index], value, self.stale[index]
+        return None
+
+    def value_at_or_before(self, day: str) -> tuple[str, float] | None:
+        """The newest (date, value) on or before ``day`` (ISO dates sort as strings)."""
+        for index in range(len(self.dates) - 1, -1, -1):
+            if self.dates[index] <= day and self.values[index] is not None:
+                return self.dates[index], self.values[index]
+        return None
+
+    def has_values(self) -> bool:
+        return any(v is not None for v in self.values)
+
+
+@dataclass
+class SourceHistory:
+    """Everything kept about one (community, source) pair."""
+
+    community: str
+    source: str
+    platform: str
+    status: bytearray
+    values: dict[str, array] = field(default_factory=dict)
+    latest: Observation | None = None  # from the newest snapshot that has this source
+    latest_date: str | None = None
+    last_good: Observation | None = None  # newest ok/partial observation
+    last_good_date: str | None = None
+    last_error: Observation | None = None  # newest observation carrying an error message
+    last_error_date: str | None = None
+    created_at: str | None = None  # newest non-null created_at
+
+    def metrics(self) -> list[str]:
+        """Metrics this source ever reported, in vocabulary order."""
+        return [m for m in METRICS if m in self.values]
+
+
+class History:
+    """The whole snapshot history, columnar. Build it with ``load_history``."""
+
+    def __init__(self, dates: list[str]):
+        self.dates: list[str] = dates
+        self.synthetic: bool = False
+        self.errors: list[SnapshotError] = []
+        self.last_generated_at: str | None = None
+        self.last_snapshot_date: str | None = None
+        self._index = {day: i for i, day in enumerate(dates)}
+        self._sources: dict[str, dict[str, SourceHistory]] = {}
+        self._registry: dict[str, Community] = {}
+
+    # --- building --------------------------------------------------------------------------
+
+    def _source(self, observation: Observation) -> SourceHistory:
+        by_source = self._sources.setdefault(observation.community, {})
+        entry = by_source.get(observation.source)
+        if entry is None:
+            entry = SourceHistory(
+                community=observation.community,
+                source=observation.source,
+                platform=observation.platform,
+                status=bytearray(len(self.dates)),
+            )
+            by_source[observation.source] = entry
+        return entry
+
+    def add(self, day: str, observation: Observation) -> None:
+        """Record one observation of ``day`` (days must be added oldest first)."""
+        index = self._index[day]
+        entry = self._source(observation)
+        entry.status[index] = STATUS_CODES[observation.status]
+        for metric, value in observation.metrics.items():
+            column = entry.values.get(metric)
+            if column is None:
+                column = entry.values[metric] = array("d", [NAN]) * len(self.dates)
+            column[index] = value
+        entry.latest, entry.latest_date = observation, day
+        entry.platform = observation.platform
+        if observation.created_at:
+            entry.created_at = observation.created_at
+        if observation.is_good:
+            entry.last_good, entry.last_good_date = observation, day
+        if observation.error:
+            entry.last_error, entry.last_error_date = observation, day
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def communities(self) -> list[str]:
+        """Registry communities first (registry order), then any others found in the data."""
+        ordered = list(self._registry)
+        ordered += sorted(c for c in self._sources if c not in self._registry)
+        return ordered
+
+    def community(self, slug: str) -> Community | None:
+        """The registry entry of ``slug`` (None without a registry or for unknown slugs)."""
+        return self._registry.get(slug)
+
+    def sources(self, community: str) -> list[str]:
+        return sorted(self._sources.get(community, {}))
+
+    def source_history(self, community: str, source: str) -> SourceHistory:
+        return self._sources[community][source]
+
+    def latest(self, community: str) -> list[Observation]:
+        """The newest observation of each source of ``community`` (status/observed_at/error)."""
+        entries = self._sources.get(community, {})
+        return [entries[s].latest for s in sorted(entries) if entries[s].latest is not None]
+
+    def metrics(self, community: str) -> list[str]:
+        """Metrics any source of ``community`` reported, in vocabulary order."""
+        seen = {m for e in self._sources.get(community, {}).values() for m in e.values}
+        return [m for m in METRICS if m in seen]
+
+    def series(self, community: str, source: str, metric: str) -> Series:
+        """One source's metric; an unknown metric or source gives an all-gap series."""
+        entry = self._sources.get(community, {}).get(source)
+        column = entry.values.get(metric) if entry else None
+        if column is None:
+            size = len(self.dates)
+            return Series(list(self.dates), [None] * size, [False] * size)
+        values = [None if v != v else v for v in column]  # NaN != NaN
+        stale = [code == _STALE for code in entry.status]
+        return Series(list(self.dates), values, stale)
+
+    def community_series(self, community: str, metric: str) -> Series:
+        """The sum over the community's sources per day (rule in the module docstring)."""
+        size = len(self.dates)
+        totals: list[float | None] = [None] * size
+        stale = [False] * size
+        columns = [
+            (column, entry.status)
+            for entry in self._sources.get(community, {}).values()
+            if (column := entry.values.get(metric)) is not None
+        ]
+        started = [False] * len(columns)
+        for index in range(size):
+            total = 0.0
+            any_value = False
+            broken = False
+            is_stale = False
+            for k, (column, status) in enumerate(columns):
+                value = column[index]
+                if value != value:  # NaN: no value today
+                    if started[k]:
+                        broken = True
+                    continue
+                started[k] = True
+                any_value = True
+                total += value
+                is_stale = is_stale or status[index] == _STALE
+            if any_value and not broken:
+                totals[index] = total
+                stale[index] = is_stale
+        return Series(list(self.dates), totals, stale)
+
+
+def _date_range(first: str, last: str) -> list[str]:
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
+
+
+def load_history(data_dir: Path, registry: Registry | None = None) -> History:
+    """Read every snapshot under ``data_dir`` once into a ``History``.
+
+    Unreadable or contract-breaking files end up in ``History.errors`` (their day is a gap).
+    With a ``registry``, its communities are listed first and their metadata (name, founded)
+    is available through ``History.community``.
+    """
+    paths = snapshot_paths(Path(data_dir))
+    days = [p.name[:10] for p in paths]
+    history = History(_date_range(days[0], days[-1]) if days else [])
+    if registry is not None:
+        history._registry = {c.slug: c for c in registry.communities}
+    add_snapshots(history, iter_snapshots(Path(data_dir), errors=history.errors))
+    return history
+
+
+def add_snapshots(history: History, snapshots: Iterable) -> None:
+    """Fold snapshots (oldest first) into ``history``; a snapshot is synthetic-flagged once
+    any file is, so a page never hides that some of its numbers are made up."""
+    for snapshot in snapshots:
+        if snapshot.date not in history._index:
+            continue  # read_snapshot guarantees file name == date, so this cannot happen
+        history.synthetic = history.synthetic or snapshot.synthetic
+        history.last_generated_at = snapshot.generated_at
+        history.last_snapshot_date = snapshot.date
+        for observation in snapshot.observations:
+            history.add(snapshot.date, observation)
