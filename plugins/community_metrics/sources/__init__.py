@@ -1,1 +1,13 @@
-"""One module per platform; ``PLATFORMS`` maps a platform name to its ``Platform``."""
+"""One module per platform; ``PLATFORMS`` maps a platform name (as written in
+communities.yml) to its ``Platform``. Adding a platform = one module here + its tests."""
+
+from __future__ import annotations
+
+from . import discourse, github
+from .base import Platform
+
+PLATFORMS: dict[str, Platform] = {
+    module.PLATFORM.name: module.PLATFORM for module in (github, discourse)
+}
+
+__all__ = ["PLATFORMS", "Platform"]
