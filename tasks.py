@@ -25,7 +25,12 @@ def build(c, config="communities.yml", data="data"):
 def snapshot(c, only=None, date=None, config="communities.yml", data="data", record=None,
              replay=None, shard=None, merge=False):
     """Collect today's snapshot into data/snapshots/YYYY/YYYY-MM-DD.json."""
-    raise Exit("not implemented yet", code=2)
+    from community_metrics.snapshot_command import run_snapshot
+
+    status = run_snapshot(only=only, date=date, config=config, data=data, record=record,
+                          replay=replay, shard=shard, merge=merge)
+    if status:
+        raise Exit(code=status)
 
 
 @task
