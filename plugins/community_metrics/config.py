@@ -293,7 +293,13 @@ def _source(node: yaml.Node, slug: str, problems: _Problems, base_dir: Path) -> 
     for option in platform.options:
         if option in entries:
             value = _option_value(option, entries[option][1], name, problems, base_dir)
-            if value is not None:
+            pattern = platform.identifier_patterns.get(option)
+            if value is not None and pattern and not re.fullmatch(pattern, str(value)):
+                problems.add(
+                    entries[option][1],
+                    f"'{option}' {value!r} of {what}: expected {platform.options[option]}",
+                )
+            elif value is not None:
                 options[option] = value
     if ident is None:
         return None

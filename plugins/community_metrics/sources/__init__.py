@@ -3,11 +3,34 @@ communities.yml) to its ``Platform``. Adding a platform = one module here + its 
 
 from __future__ import annotations
 
-from . import discourse, github
+from . import (
+    bluesky,
+    discord,
+    discourse,
+    github,
+    lemmy,
+    manual,
+    mastodon,
+    matrix,
+    reddit,
+    stackexchange,
+)
 from .base import Platform
 
 PLATFORMS: dict[str, Platform] = {
-    module.PLATFORM.name: module.PLATFORM for module in (github, discourse)
+    module.PLATFORM.name: module.PLATFORM
+    for module in (
+        github,
+        discourse,
+        stackexchange,
+        mastodon,
+        reddit,
+        discord,
+        bluesky,
+        lemmy,
+        matrix,
+        manual,
+    )
 }
 
 __all__ = ["PLATFORMS", "Platform"]

@@ -46,5 +46,5 @@ class Platform:
     default_api: str | None = None
     #: environment variable read for a token when the entry names none; None: no token used.
     default_token_env: str | None = None
-    #: identifier key -> regular expression its value must match in full (checked on load).
+    #: identifier or option key -> regular expression its value must match in full (on load).
     identifier_patterns: dict[str, str] = field(default_factory=dict)
