@@ -1,0 +1,18 @@
+"""Site furniture for Community Pulse: front-matter checks and safe external links.
+
+Kept apart from ``community_metrics`` (which turns snapshots into pages): this plugin only
+looks after the blog's markdown content.
+"""
+
+from __future__ import annotations
+
+from pelican import signals
+
+from pulse_site.frontmatter import check_content_metadata, install_checked_readers
+from pulse_site.links import protect_content_links
+
+
+def register() -> None:
+    signals.readers_init.connect(install_checked_readers)
+    signals.content_object_init.connect(check_content_metadata)
+    signals.content_object_init.connect(protect_content_links)
