@@ -36,7 +36,12 @@ def snapshot(c, only=None, date=None, config="communities.yml", data="data", rec
 @task
 def demo(c, communities=12, days=400, out="demo", seed=1):
     """Write a synthetic, deterministic demo registry and history (flagged synthetic)."""
-    raise Exit("not implemented yet", code=2)
+    from community_metrics.demo import DemoError, generate_demo
+
+    try:
+        generate_demo(Path(out), int(communities), int(days), int(seed), progress=print)
+    except DemoError as exc:
+        raise Exit(f"community_metrics: demo: {exc}", code=2) from None
 
 
 @task

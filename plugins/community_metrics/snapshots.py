@@ -91,11 +91,13 @@ def iter_snapshots(data_dir: Path, errors: list[SnapshotError] | None = None) ->
             errors.append(exc)
 
 
-def write_json_atomic(path: Path, data: object) -> None:
-    """Write JSON so that readers see the old file or the new one, never a torn one."""
+def write_json_atomic(path: Path, data: object, *, indent: int | None = 2) -> None:
+    """Write JSON so that readers see the old file or the new one, never a torn one.
+
+    ``indent=None`` writes compact JSON (the C encoder: several times faster for big files)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    payload = json.dumps(data, indent=indent, ensure_ascii=False, sort_keys=False) + "\n"
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -1,0 +1,534 @@
+"""A fictional registry and a deterministic synthetic history, for a first offline run.
+
+``generate_demo(out, communities=N, days=D, seed=S)`` writes ``out/communities.yml`` (fictional
+names, hosts under example.org/.net/.com) and ``out/snapshots/YYYY/YYYY-MM-DD.json`` through
+``snapshots.write_json_atomic`` and ``model.Snapshot``; every file says ``synthetic: true``.
+
+Same arguments -> same bytes: all randomness comes from ``random.Random`` seeded with the seed
+and the community's index, and the last day is fixed (``END_DATE``), not today. Shapes: each
+source grows along a logistic, linear or plateauing curve from its own creation date; activity
+has a weekly rhythm (quieter weekends) and slowly declining engagement; some days are missing
+for a source (gaps), some runs fail and carry the last good values (``stale``), a few are
+``partial``, and a few whole days have no file at all.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from .model import Observation, Snapshot
+from .snapshots import snapshot_dir, snapshot_path, write_json_atomic
+
+END_DATE = date(2026, 11, 21)
+
+#: Above this many community-days files are written without indentation: json.dumps with an
+#: indent runs the pure-Python encoder, ~4x slower; the JSON is the same data.
+COMPACT_ABOVE = 200_000
+
+_ADJECTIVES = (
+    "Quiet",
+    "Amber",
+    "Northern",
+    "Lantern",
+    "Copper",
+    "Willow",
+    "Harbor",
+    "Cedar",
+    "Silver",
+    "Meadow",
+    "Granite",
+    "Saffron",
+    "Coral",
+    "Juniper",
+    "Velvet",
+    "Cobalt",
+    "Hazel",
+    "Tidal",
+    "Orchard",
+    "Prairie",
+    "Ember",
+    "Marble",
+    "Thistle",
+    "Indigo",
+)
+_NOUNS = (
+    "Gardeners",
+    "Makers",
+    "Coders",
+    "Knitters",
+    "Astronomers",
+    "Brewers",
+    "Cyclists",
+    "Potters",
+    "Linguists",
+    "Typesetters",
+    "Beekeepers",
+    "Synth Builders",
+    "Mapmakers",
+    "Bookbinders",
+    "Birders",
+    "Chess Players",
+    "Woodturners",
+    "Photographers",
+    "Sailors",
+    "Tinkerers",
+    "Archivists",
+    "Hikers",
+    "Bakers",
+    "Luthiers",
+    "Modellers",
+)
+_GROUPS = ("Circle", "Guild", "Collective", "Club", "Society", "Forum", "Commons", "League")
+_TAGS = ("hobby", "software", "craft", "science", "outdoors", "arts", "learning", "local")
+
+#: platform -> (weight, metrics it reports)
+_PLATFORMS: dict[str, tuple[int, tuple[str, ...]]] = {
+    "discourse": (
+        5,
+        (
+            "members",
+            "active_1d",
+            "active_7d",
+            "active_30d",
+            "posts",
+            "topics",
+            "posts_7d",
+            "posts_30d",
+        ),
+    ),
+    "github": (4, ("members", "contributors")),
+    "mastodon": (3, ("members", "active_30d", "posts")),
+    "reddit": (3, ("members", "online")),
+    "discord": (3, ("members", "online")),
+    "bluesky": (2, ("members", "posts")),
+    "lemmy": (2, ("members", "active_1d", "active_7d", "active_30d", "posts")),
+    "matrix": (2, ("members",)),
+}
+
+
+class DemoError(Exception):
+    """The demo cannot be written where asked (message says why and what to do)."""
+
+
+@dataclass(frozen=True)
+class DemoSource:
+    platform: str
+    key: str
+    ident: str
+    endpoint: str
+    start: int  # day index (relative to the first day of the history) the source began
+    created_at: str
+    params: tuple[float, ...]
+    shape: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.platform}:{self.ident}"
+
+
+@dataclass(frozen=True)
+class DemoCommunity:
+    slug: str
+    name: str
+    description: str
+    tags: tuple[str, ...]
+    founded: str
+    sources: tuple[DemoSource, ...]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    out: Path
+    communities: int
+    days: int
+    files: int
+    observations: int
+    first: str
+    last: str
+
+
+# --- the fictional registry ---------------------------------------------------------------------
+
+
+def _name(index: int) -> tuple[str, str]:
+    """A unique fictional name (and its noun) for every index: the (adjective, noun) pairs are
+    all distinct within each block of 600, the group word differs between blocks."""
+    block, rest = divmod(index, len(_ADJECTIVES) * len(_NOUNS))
+    a = rest % len(_ADJECTIVES)
+    noun = _NOUNS[(19 * (rest // len(_ADJECTIVES)) + 7 * a) % len(_NOUNS)]
+    group = _GROUPS[(block + rest) % len(_GROUPS)]
+    cycle = block // len(_GROUPS)
+    return f"{_ADJECTIVES[a]} {noun} {group}" + (f" {cycle + 1}" if cycle else ""), noun
+
+
+def _slugify(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def _identifier(platform: str, slug: str, index: int) -> tuple[str, str, str]:
+    """(key, identifier, endpoint) under clearly fictional hosts."""
+    short = slug[:40]
+    if platform == "discourse":
+        host = f"forum.{short}.example.org"
+        return "host", host, f"https://{host}/about.json"
+    if platform == "github":
+        repo = f"example-{index}/{short}"
+        return "repo", repo, f"https://api.github.example.com/repos/{repo}"
+    if platform == "mastodon":
+        host = f"social.{short}.example.net"
+        return "instance", host, f"https://{host}/api/v1/instance"
+    if platform == "reddit":
+        name = f"Example{index}"
+        return "subreddit", name, f"https://reddit.example.com/r/{name}/about.json"
+    if platform == "discord":
+        code = f"example-{index}"
+        return "invite", code, f"https://discord.example.com/api/v10/invites/{code}"
+    if platform == "bluesky":
+        handle = f"{short}.example.com"
+        return "handle", handle, f"https://bsky.example.com/profile/{handle}"
+    if platform == "lemmy":
+        ident = f"{short.replace('-', '_')[:20]}@lemmy.example.org"
+        return "community", ident, "https://lemmy.example.org/api/v3/community"
+    alias = f"#{short}:matrix.example.org"
+    return "room", alias, "https://matrix.example.org/_matrix/client/v3/publicRooms"
+
+
+def _pick_platforms(rng: random.Random) -> list[str]:
+    count = rng.choices((1, 2, 3, 4), weights=(3, 4, 2, 1))[0]
+    names = list(_PLATFORMS)
+    weights = [_PLATFORMS[n][0] for n in names]
+    chosen: list[str] = []
+    while len(chosen) < count:
+        name = rng.choices(names, weights=weights)[0]
+        if name not in chosen:
+            chosen.append(name)
+    return chosen
+
+
+def plan_community(index: int, days: int, seed: int, end: date = END_DATE) -> DemoCommunity:
+    """Everything random about community ``index``, drawn from its own seeded generator."""
+    rng = random.Random(f"community-pulse-demo:{seed}:{index}")
+    name, noun = _name(index)
+    slug = _slugify(name)
+    first_day = end - timedelta(days=days - 1)
+    # ages from three months to fifteen years, log-uniform
+    age = int(math.exp(rng.uniform(math.log(90), math.log(15 * 365))))
+    founded = end - timedelta(days=age)
+    sources = []
+    for platform in _pick_platforms(rng):
+        created = founded + timedelta(days=int(rng.uniform(0, 0.5) * age))
+        key, ident, endpoint = _identifier(platform, slug, index)
+        capacity = math.exp(rng.uniform(math.log(40), math.log(300_000)))
+        shape = rng.choices(("logistic", "linear", "plateau"), weights=(5, 3, 2))[0]
+        params = (
+            capacity,
+            rng.uniform(0.3, 1.6),  # midpoint, as a share of the source's life so far
+            rng.uniform(3.0, 9.0),  # steepness of the logistic over its life
+            rng.uniform(0.04, 0.35),  # engagement at the start
+            rng.uniform(0.3, 1.8),  # posts per active person per day
+            rng.uniform(0.0, 0.15),  # decline after a plateau
+        )
+        sources.append(
+            DemoSource(
+                platform=platform,
+                key=key,
+                ident=ident,
+                endpoint=endpoint,
+                start=(created - first_day).days,
+                created_at=f"{created.isoformat()}T00:00:00Z",
+                params=params,
+                shape=shape,
+            )
+        )
+    return DemoCommunity(
+        slug=slug,
+        name=name,
+        description=f"A fictional community of {noun.lower()} (synthetic demo data).",
+        tags=tuple(sorted({rng.choice(_TAGS), rng.choice(_TAGS)})),
+        founded=founded.isoformat(),
+        sources=tuple(sources),
+    )
+
+
+def _yaml_text(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def registry_yaml(communities: list[DemoCommunity]) -> str:
+    lines = [
+        "# Fictional communities for the Community Pulse demo. Every number in the snapshots",
+        '# next to this file is synthetic (each file says "synthetic": true).',
+        "communities:",
+    ]
+    for community in communities:
+        lines += [
+            f"  - slug: {community.slug}",
+            f"    name: {_yaml_text(community.name)}",
+            f"    description: {_yaml_text(community.description)}",
+            f"    tags: [{', '.join(community.tags)}]",
+            f"    founded: {community.founded}",
+            "    sources:",
+        ]
+        for source in community.sources:
+            lines += [
+                f"      - platform: {source.platform}",
+                f"        {source.key}: {_yaml_text(source.ident)}",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+# --- the synthetic series ------------------------------------------------------------------------
+
+
+def _members_curve(source: DemoSource, days: int) -> list[float]:
+    capacity, midpoint, steepness, *_rest, decline = source.params
+    life = max(days - source.start, 30)
+    values = []
+    for day in range(days):
+        t = day - source.start
+        if t < 0:
+            values.append(math.nan)
+            continue
+        x = t / life
+        if source.shape == "linear":
+            value = capacity * (0.02 + 0.98 * x)
+        else:
+            value = capacity / (1 + math.exp(-steepness * (x - midpoint * 0.6)))
+            if source.shape == "plateau" and x > 0.7:
+                value *= 1 - decline * (x - 0.7) / 0.3
+        values.append(max(value, 1.0))
+    return values
+
+
+def source_series(source: DemoSource, first_day: date, days: int, seed: int) -> dict[str, list]:
+    """Every metric of one source for every day (NaN before the source began)."""
+    rng = random.Random(f"community-pulse-demo:{seed}:{source.label}")
+    members = _members_curve(source, days)
+    _capacity, _mid, _steep, engagement0, posts_rate, _decline = source.params
+    first_weekday = first_day.weekday()
+    out: dict[str, list] = {m: [] for m in _PLATFORMS[source.platform][1]}
+    posts_total = 0.0
+    window: list[float] = []
+    contributors = 1.0 + rng.random() * 5
+    for day in range(days):
+        m = members[day]
+        if m != m:
+            for values in out.values():
+                values.append(math.nan)
+            continue
+        weekend = (first_weekday + day) % 7 >= 5
+        rhythm = (0.68 if weekend else 1.0) * rng.uniform(0.9, 1.1)
+        life_share = min(1.0, max(0.0, (day - source.start) / 3650))
+        engagement = engagement0 * (1 - 0.4 * life_share)
+        active_30d = m * engagement * rng.uniform(0.97, 1.03)
+        active_7d = active_30d * 0.48
+        active_1d = active_7d * 0.3 * rhythm
+        new_posts = active_1d * posts_rate * rhythm
+        posts_total += new_posts
+        window.append(new_posts)
+        if len(window) > 30:
+            window.pop(0)
+        contributors += rng.random() * 0.02 * math.log10(m + 10)
+        values = {
+            "members": m * rng.uniform(0.998, 1.002),
+            "active_1d": active_1d,
+            "active_7d": active_7d,
+            "active_30d": active_30d,
+            "online": m * 0.04 * rhythm,
+            "posts": posts_total + m * 3,
+            "topics": (posts_total + m * 3) / 7,
+            "posts_7d": sum(window[-7:]),
+            "posts_30d": sum(window),
+            "contributors": contributors,
+        }
+        for metric, series in out.items():
+            series.append(values[metric])
+    return out
+
+
+def _missing_days(days: int, seed: int) -> set[int]:
+    """Whole days without a file (never the first or last day)."""
+    rng = random.Random(f"community-pulse-demo:{seed}:missing-days")
+    return {day for day in range(1, days - 1) if rng.random() < 0.006}
+
+
+def _source_days(source: DemoSource, days: int, seed: int) -> list[str]:
+    """Per day, what happened to the source: ok, gap (absent), stale, partial."""
+    rng = random.Random(f"community-pulse-demo:{seed}:events:{source.label}")
+    events = ["ok"] * days
+    day = max(source.start, 0) + 1
+    while day < days:
+        draw = rng.random()
+        if draw < 0.004:
+            events[day] = "gap"
+        elif draw < 0.010:
+            for offset in range(rng.randint(1, 4)):
+                if day + offset < days:
+                    events[day + offset] = "stale"
+            day += 4
+        elif draw < 0.013 and source.platform in ("discourse", "mastodon", "lemmy"):
+            events[day] = "partial"
+        day += 1
+    return events
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _observation_time(day: date, index: int, community: int) -> str:
+    minute, second = (community * 7 + index) % 50 + 5, (community * 13) % 60
+    return f"{day.isoformat()}T03:{minute:02d}:{second:02d}Z"
+
+
+def _plan_all(communities: int, days: int, seed: int) -> list[DemoCommunity]:
+    return [plan_community(i, days, seed) for i in range(communities)]
+
+
+def _write_days(
+    out: Path, communities: int, days: int, seed: int, day_range: range, indent: int | None
+) -> tuple[int, int]:
+    """Write the files of ``day_range`` (one worker's share); returns (files, observations)."""
+    first_day = END_DATE - timedelta(days=days - 1)
+    plans = _plan_all(communities, days, seed)
+    series = {
+        (c.slug, s.label): (source_series(s, first_day, days, seed), _source_days(s, days, seed))
+        for c in plans
+        for s in c.sources
+    }
+    missing = _missing_days(days, seed)
+    files = observations_written = 0
+    for day in day_range:
+        if day in missing:
+            continue
+        today = first_day + timedelta(days=day)
+        observations = []
+        for ci, community in enumerate(plans):
+            for si, source in enumerate(community.sources):
+                values, events = series[(community.slug, source.label)]
+                if day < source.start or events[day] == "gap":
+                    continue
+                event = events[day]
+                good_day = day
+                while event == "stale" and events[good_day] == "stale" and good_day > source.start:
+                    good_day -= 1
+                if event == "stale" and (good_day < source.start or events[good_day] != "ok"):
+                    continue  # nothing good to carry yet
+                metrics = {
+                    metric: round(column[good_day])
+                    for metric, column in values.items()
+                    if column[good_day] == column[good_day]
+                }
+                error = None
+                status = "ok"
+                if event == "stale":
+                    status = "stale"
+                    error = f"HTTP 503 from {source.endpoint} (synthetic outage)"
+                elif event == "partial":
+                    status = "partial"
+                    for metric in ("posts_7d", "posts_30d", "active_30d"):
+                        metrics.pop(metric, None)
+                    error = "the second request timed out (synthetic)"
+                observed_day = first_day + timedelta(days=good_day)
+                observations.append(
+                    Observation(
+                        community=community.slug,
+                        platform=source.platform,
+                        source=source.label,
+                        status=status,
+                        metrics=metrics,
+                        created_at=source.created_at,
+                        observed_at=_observation_time(observed_day, si, ci),
+                        endpoint=source.endpoint,
+                        error=error,
+                    )
+                )
+        snapshot = Snapshot(
+            date=today.isoformat(),
+            generated_at=f"{today.isoformat()}T03:59:00Z",
+            observations=observations,
+            synthetic=True,
+        )
+        write_json_atomic(snapshot_path(out, snapshot.date), snapshot.to_dict(), indent=indent)
+        files += 1
+        observations_written += len(observations)
+    return files, observations_written
+
+
+def _check_replaceable(out: Path) -> list[Path]:
+    """Existing snapshot files under ``out``; refuse if any is not synthetic (real data)."""
+    root = snapshot_dir(out)
+    found = sorted(root.glob("*/*.json")) if root.is_dir() else []
+    for path in found:
+        head = path.read_bytes()[:400].replace(b" ", b"")
+        if b'"synthetic":true' not in head:
+            raise DemoError(
+                f"{path} is not synthetic: refusing to write demo data into {out}, which holds "
+                "real snapshots. Choose another --out folder."
+            )
+    return found
+
+
+def generate_demo(
+    out: Path,
+    communities: int = 12,
+    days: int = 400,
+    seed: int = 1,
+    *,
+    workers: int | None = None,
+    compact: bool | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> DemoSummary:
+    """Write the fictional registry and synthetic history into ``out`` (see module docstring).
+
+    Earlier synthetic snapshots in ``out`` are replaced; real (non-synthetic) ones make it
+    refuse with ``DemoError``."""
+    if communities < 1 or days < 2:
+        raise DemoError("--communities must be at least 1 and --days at least 2")
+    out = Path(out)
+    for path in _check_replaceable(out):
+        path.unlink()
+    plans = _plan_all(communities, days, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    registry = out / "communities.yml"
+    tmp = registry.with_name(f".{registry.name}.tmp")
+    tmp.write_text(registry_yaml(plans), encoding="utf-8")
+    os.replace(tmp, registry)
+    if compact is None:
+        compact = communities * days > COMPACT_ABOVE
+    indent = None if compact else 2
+    workers = workers or (min(2, os.cpu_count() or 1) if communities * days > 20_000 else 1)
+    if workers == 1:
+        files, observations = _write_days(out, communities, days, seed, range(days), indent)
+    else:
+        chunks = [range(k, days, workers) for k in range(workers)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(
+                pool.map(
+                    _write_days,
+                    [out] * workers,
+                    [communities] * workers,
+                    [days] * workers,
+                    [seed] * workers,
+                    chunks,
+                    [indent] * workers,
+                )
+            )
+        files = sum(r[0] for r in results)
+        observations = sum(r[1] for r in results)
+    first_day = END_DATE - timedelta(days=days - 1)
+    summary = DemoSummary(
+        out, communities, days, files, observations, first_day.isoformat(), END_DATE.isoformat()
+    )
+    if progress:
+        progress(
+            f"community_metrics: demo: {communities} fictional communities, {files} daily files "
+            f"({observations} observations, {summary.first} to {summary.last}) in {out}"
+        )
+    return summary
