@@ -1,0 +1,273 @@
+"""The HTTP layer on its own, against real servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+from collect_helpers import resetting_server
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from community_metrics.http import USER_AGENT, Auth, FetchError, HttpClient
+
+
+def sequence(*responses: Response):
+    """A handler answering with ``responses`` in turn (the last one repeats)."""
+    counter = itertools.count()
+
+    def handler(request: Request) -> Response:
+        return responses[min(next(counter), len(responses) - 1)]
+
+    return handler
+
+
+def client(sleeps=None, **options) -> HttpClient:
+    options.setdefault("backoff", 0.01)
+    options.setdefault("timeout", (1.0, 0.5))
+    if sleeps is not None:
+        options["sleep"] = sleeps
+    return HttpClient(**options)
+
+
+def test_sends_user_agent_and_parses_json(server: HTTPServer) -> None:
+    server.expect_request("/x", headers={"User-Agent": USER_AGENT}).respond_with_json({"a": 1})
+    with client() as http:
+        assert http.get(server.url_for("/x")).json() == {"a": 1}
+
+
+def test_retries_5xx_with_growing_jittered_backoff(server: HTTPServer, sleeps) -> None:
+    server.expect_request("/x").respond_with_handler(
+        sequence(Response("no", 500), Response("no", 503), Response('{"ok": 1}'))
+    )
+    with client(sleeps, backoff=1.0) as http:
+        assert http.get(server.url_for("/x")).json() == {"ok": 1}
+    assert len(sleeps.calls) == 2
+    first, second = sleeps.calls
+    assert 0.5 <= first <= 1.5 and 1.0 <= second <= 3.0  # base * 2**n * (0.5..1.5)
+
+
+def test_gives_up_after_retries_with_html_message(server: HTTPServer, sleeps) -> None:
+    page = Response("<html><body>Bad gateway</body></html>", 502, content_type="text/html")
+    server.expect_request("/x").respond_with_handler(sequence(page))
+    with client(sleeps, retries=2) as http, pytest.raises(FetchError) as caught:
+        http.get(server.url_for("/x"))
+    assert caught.value.kind == "http" and caught.value.status == 502
+    assert "HTML page" in caught.value.message and "after 3 attempts" in caught.value.message
+    assert len(sleeps.calls) == 2
+
+
+def test_short_retry_after_is_waited(server: HTTPServer, sleeps) -> None:
+    server.expect_request("/x").respond_with_handler(
+        sequence(Response("slow down", 429, headers={"Retry-After": "2"}), Response("[1]"))
+    )
+    with client(sleeps) as http:
+        assert http.get(server.url_for("/x")).json() == [1]
+    assert sleeps.calls and 1.5 <= sleeps.calls[0] <= 2.0
+
+
+def test_long_retry_after_is_not_waited(server: HTTPServer, sleeps) -> None:
+    server.expect_request("/x").respond_with_data("", 429, headers={"Retry-After": "86400"})
+    with client(sleeps) as http, pytest.raises(FetchError) as caught:
+        http.get(server.url_for("/x"))
+    error = caught.value
+    assert error.kind == "rate_limited" and error.retry_at is not None
+    assert abs((error.retry_at - datetime.now(UTC)).total_seconds() - 86400) < 60
+    assert f"{error.retry_at:%Y-%m-%d %H:%M:%S} UTC" in error.message
+    assert not sleeps.calls
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        # GitHub: epoch seconds
+        ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "{epoch}"}, 3600),
+        # IETF draft: delta seconds
+        ({"RateLimit-Remaining": "0", "RateLimit-Reset": "600"}, 600),
+        # Mastodon: lower case, ISO 8601
+        ({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "{iso}"}, 3600),
+    ],
+)
+def test_exhausted_quota_headers(server: HTTPServer, sleeps, headers, expected) -> None:
+    now = time.time()
+    reset = datetime.fromtimestamp(now + 3600, tz=UTC)
+    filled = {
+        k: v.format(epoch=int(now + 3600), iso=reset.isoformat().replace("+00:00", "Z"))
+        for k, v in headers.items()
+    }
+    server.expect_request("/x").respond_with_data("{}", 403, headers=filled)
+    with client(sleeps) as http, pytest.raises(FetchError) as caught:
+        http.get(server.url_for("/x"))
+    assert caught.value.kind == "rate_limited"
+    waited = (caught.value.retry_at - datetime.now(UTC)).total_seconds()
+    assert abs(waited - expected) < 60
+    assert not sleeps.calls
+
+
+def test_exhausted_quota_on_success_defers_next_request(server: HTTPServer, sleeps) -> None:
+    server.expect_request("/x").respond_with_json(
+        {}, headers={"RateLimit-Remaining": "0", "RateLimit-Reset": "5"}
+    )
+    with client(sleeps) as http:
+        http.get(server.url_for("/x"))
+        http.get(server.url_for("/x"))
+    assert sleeps.calls and 4 <= sleeps.calls[0] <= 5
+
+
+def test_defer_is_the_one_waiting_mechanism(server: HTTPServer, sleeps) -> None:
+    server.expect_request("/x").respond_with_json({})
+    with client(sleeps, max_wait=30) as http:
+        http.defer(server.url_for("/x"), 3)
+        http.get(server.url_for("/x"))
+        assert sleeps.calls and 2 <= sleeps.calls[0] <= 3
+        http.defer(server.url_for("/x"), 600)
+        with pytest.raises(FetchError) as caught:
+            http.get(server.url_for("/x"))
+    assert caught.value.kind == "rate_limited"
+
+
+def test_401_names_the_variable_never_the_value(server: HTTPServer, monkeypatch) -> None:
+    monkeypatch.setenv("PULSE_TEST_TOKEN", "canary-8c1f2a")
+    expected = {"Authorization": "Bearer canary-8c1f2a"}
+    server.expect_request("/x", headers=expected).respond_with_data(
+        '{"message": "Bad credentials"}', 401
+    )
+    with client() as http, pytest.raises(FetchError) as caught:
+        http.get(server.url_for("/x"), auth=Auth("PULSE_TEST_TOKEN"))
+    assert caught.value.kind == "auth"
+    assert "$PULSE_TEST_TOKEN" in caught.value.message
+    assert "canary-8c1f2a" not in caught.value.message
+
+
+def test_token_in_query_is_redacted(server: HTTPServer, monkeypatch) -> None:
+    monkeypatch.setenv("PULSE_KEY", "canary-key-77")
+    server.expect_request("/x").respond_with_data("nope", 400)
+    with client() as http, pytest.raises(FetchError) as caught:
+        http.get(server.url_for("/x"), auth=Auth("PULSE_KEY", param="key"))
+    assert "canary-key-77" not in caught.value.message + caught.value.url
+    assert "key=***" in caught.value.url
+
+
+def test_404_names_the_url(server: HTTPServer) -> None:
+    server.expect_request("/gone/about.json").respond_with_data("{}", 404)
+    with client() as http, pytest.raises(FetchError) as caught:
+        http.get(server.url_for("/gone/about.json"))
+    assert caught.value.kind == "not_found"
+    assert server.url_for("/gone/about.json") in caught.value.message
+    assert "renamed or deleted" in caught.value.message
+
+
+def test_read_timeout_is_retried_then_reported(server: HTTPServer, sleeps) -> None:
+    def slow(request: Request) -> Response:
+        time.sleep(1.0)
+        return Response("{}")
+
+    server.expect_request("/slow").respond_with_handler(slow)
+    started = time.monotonic()
+    with client(sleeps, timeout=(1.0, 0.2), retries=1) as http, pytest.raises(FetchError) as c:
+        http.get(server.url_for("/slow"))
+    assert c.value.kind == "timeout" and "did not answer within 0.2 s" in c.value.message
+    assert "after 2 attempts" in c.value.message
+    assert time.monotonic() - started < 1.5  # two 0.2 s timeouts, not the handler's 2 s
+
+
+def test_connection_reset_is_retried_then_reported(sleeps) -> None:
+    with (
+        resetting_server() as base,
+        client(sleeps, retries=2) as http,
+        pytest.raises(FetchError) as caught,
+    ):
+        http.get(f"{base}/about.json")
+    assert caught.value.kind == "connection"
+    assert "after 3 attempts" in caught.value.message
+    assert len(sleeps.calls) == 2
+
+
+def test_refused_connection(sleeps) -> None:
+    probe = __import__("socket").socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # nothing listens there now
+    with client(sleeps, retries=1) as http, pytest.raises(FetchError) as caught:
+        http.get(f"http://127.0.0.1:{port}/x")
+    assert caught.value.kind == "connection" and "connection refused" in caught.value.message
+
+
+def test_redirect_within_host_is_followed(server: HTTPServer) -> None:
+    server.expect_request("/old").respond_with_data("", 301, headers={"Location": "/new"})
+    server.expect_request("/new").respond_with_json({"moved": True})
+    with client() as http:
+        answer = http.get(server.url_for("/old"))
+    assert answer.json() == {"moved": True} and answer.url.endswith("/new")
+
+
+def test_redirect_to_another_host_is_reported(server: HTTPServer) -> None:
+    elsewhere = f"http://127.0.0.2:{server.port}/new"  # another loopback address: another host
+    server.expect_request("/old").respond_with_data("", 302, headers={"Location": elsewhere})
+    with client() as http, pytest.raises(FetchError) as caught:
+        http.get(server.url_for("/old"))
+    assert caught.value.kind == "redirect"
+    assert "another host" in caught.value.message and elsewhere in caught.value.message
+
+
+def test_body_size_is_bounded_without_content_length(server: HTTPServer) -> None:
+    sent = []
+
+    def huge(request: Request) -> Response:
+        def chunks():
+            for _ in range(50 * 16):  # 50 MB in 64 KB chunks
+                sent.append(1)
+                yield b"x" * 65536
+
+        return Response(chunks(), content_type="application/json")
+
+    server.expect_request("/huge").respond_with_handler(huge)
+    with client(max_bytes=1024 * 1024) as http, pytest.raises(FetchError) as caught:
+        http.get(server.url_for("/huge"))
+    assert caught.value.kind == "too_large"
+    assert "limit is 1048576 bytes" in caught.value.message
+
+
+def test_declared_oversize_body_is_not_read(server: HTTPServer) -> None:
+    server.expect_request("/big").respond_with_data(b"x" * (3 * 1024 * 1024))
+    with client(max_bytes=1024 * 1024) as http, pytest.raises(FetchError) as caught:
+        http.get(server.url_for("/big"))
+    assert caught.value.kind == "too_large" and "3145728 bytes" in caught.value.message
+
+
+def test_non_json_bodies_are_named(server: HTTPServer) -> None:
+    server.expect_request("/html").respond_with_data("<html></html>", content_type="text/html")
+    server.expect_request("/cut").respond_with_data('{"about": {"stats": {"users_co')
+    with client() as http:
+        with pytest.raises(FetchError, match="an HTML page, not JSON"):
+            http.get(server.url_for("/html")).json()
+        with pytest.raises(FetchError, match="invalid JSON"):
+            http.get(server.url_for("/cut")).json()
+
+
+def test_per_host_limit_holds_under_load(server: HTTPServer) -> None:
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0}
+
+    def tracked(request: Request) -> Response:
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+        time.sleep(0.05)
+        with lock:
+            state["now"] -= 1
+        return Response("{}")
+
+    server.expect_request("/t").respond_with_handler(tracked)
+    with client(per_host=3) as http:
+        threads = [
+            threading.Thread(target=http.get, args=(server.url_for("/t"),)) for _ in range(24)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert state["max"] == 3  # reached, never exceeded
