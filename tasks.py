@@ -6,6 +6,7 @@ snapshot (collectors), demo (dashboard), bench (pipeline). Keep each task a few 
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,10 +16,107 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 
-@task
-def build(c, config="communities.yml", data="data"):
+@task(
+    help={
+        "config": "registry file (default: communities.yml)",
+        "data": "folder holding snapshots/ (default: data)",
+    }
+)
+def build(c, config=None, data=None):
     """Build output/ from the registry and data/ (demo/ when data/ holds no snapshot yet)."""
-    raise Exit("not implemented yet", code=2)
+    import site_tasks
+
+    try:
+        site_tasks.check_build_options(config, data)
+    except site_tasks.TaskError as error:
+        raise Exit(f"invoke build: {error}", code=2) from None
+    status = site_tasks.run_build(site_tasks.BuildOptions(config=config, data=data))
+    if status:
+        raise Exit("invoke build: the build failed (messages above)", code=status)
+    print(f"Site built in {site_tasks.OUTPUT}")
+
+
+@task
+def serve(c, port="8000"):
+    """Serve output/ on http://127.0.0.1:PORT (build first)."""
+    import site_tasks
+
+    try:
+        number = site_tasks.parse_port(port)
+    except site_tasks.TaskError as error:
+        raise Exit(f"invoke serve: {error}", code=2) from None
+    if not site_tasks.OUTPUT.is_dir():
+        raise Exit("invoke serve: output/ does not exist yet; run invoke build first", code=2)
+    print(f"Serving {site_tasks.OUTPUT} on http://127.0.0.1:{number}/ (Ctrl-C stops)")
+    subprocess.run(site_tasks.serve_command(number), check=False)
+
+
+@task
+def livereload(c, port="5500", config=None, data=None):
+    """Build, serve on 127.0.0.1:PORT and rebuild + reload the browser on every change to
+    content/, theme/, plugins/, data/ or communities.yml (plugin code is reloaded too)."""
+    import site_tasks
+
+    try:
+        number = site_tasks.parse_port(port)
+        site_tasks.check_build_options(config, data)
+    except site_tasks.TaskError as error:
+        raise Exit(f"invoke livereload: {error}", code=2) from None
+    site_tasks.serve_with_livereload(site_tasks.BuildOptions(config=config, data=data), number)
+
+
+@task
+def clean(c):
+    """Remove output/."""
+    import site_tasks
+
+    removed = site_tasks.clean()
+    print(f"Removed {site_tasks.OUTPUT}" if removed else "Nothing to clean: no output/")
+
+
+@task
+def publish(c, branch="gh-pages", remote="origin", push=True):
+    """Build with publishconf.py (--fatal warnings) and commit output/ to the gh-pages branch
+    with a .nojekyll; push it when the git remote exists. Set SITEURL in the environment."""
+    import site_tasks
+
+    options = site_tasks.BuildOptions(settings=site_tasks.PUBLISH_SETTINGS, fatal_warnings=True)
+    status = site_tasks.run_build(options)
+    if status:
+        raise Exit(
+            "invoke publish: the build failed (messages above); nothing published", code=status
+        )
+    target = remote if push and site_tasks.git_remote_exists(remote) else None
+    if push and target is None:
+        print(f"No git remote {remote!r}: committing to {branch} without pushing")
+    command = site_tasks.ghp_import_command(
+        site_tasks.OUTPUT, branch, target, "Publish site (invoke publish)"
+    )
+    if subprocess.run(command, cwd=site_tasks.ROOT, check=False).returncode:
+        raise Exit("invoke publish: ghp-import failed (messages above)", code=1)
+    print(f"Published output/ to branch {branch}" + (f" and pushed to {target}" if target else ""))
+
+
+@task(
+    help={
+        "title": "the post's title, in quotes",
+        "category": "one of PULSE_CATEGORIES",
+        "tags": "comma-separated tags",
+    }
+)
+def new_post(c, title, category="Project", tags=""):
+    """Write content/posts/YYYY-MM-DD-slug.md with front matter and print its path."""
+    from datetime import datetime
+
+    import site_tasks
+
+    try:
+        path = site_tasks.write_new_post(
+            title, datetime.now(), category=category, tags=site_tasks.parse_tags(tags)
+        )
+    except site_tasks.TaskError as error:
+        raise Exit(f"invoke new-post: {error}", code=2) from None
+    print(path.relative_to(site_tasks.ROOT))
 
 
 @task
