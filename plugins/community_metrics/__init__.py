@@ -1,5 +1,37 @@
-"""Community Pulse: the Pelican plugin that turns community snapshots into pages."""
+"""Community Pulse: the Pelican plugin that turns community snapshots into pages.
+
+``register()`` connects module-level receivers only (Pelican holds them by weak reference) and
+keeps no state between runs, so autoreload rebuilds from scratch every time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pelican import signals
+
+#: Defaults of the plugin's settings, applied with ``setdefault`` so the user's values win.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "COMMUNITY_METRICS_CONFIG": "communities.yml",
+    "COMMUNITY_METRICS_DATA": "data",
+    "COMMUNITY_METRICS_DEMO": "demo",
+    "COMMUNITY_METRICS_FETCH": False,
+    "COMMUNITY_METRICS_STRICT": False,
+    "COMMUNITY_METRICS_PLOTLY_JS": "vendor/plotly/plotly-basic.min.js",
+}
+
+
+def apply_default_settings(pelican: Any) -> None:
+    for name, value in DEFAULT_SETTINGS.items():
+        pelican.settings.setdefault(name, value)
+
+
+def get_generators(pelican: Any) -> type:
+    from .generator import CommunityMetricsGenerator
+
+    return CommunityMetricsGenerator
 
 
 def register() -> None:
-    """Connect the plugin's signals (filled in by the dashboard work)."""
+    signals.initialized.connect(apply_default_settings)
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,241 @@
+"""Pelican glue: load registry and history, compute the dashboard, write its pages and files.
+
+``generate_context`` loads and computes (and publishes ``pulse`` into the shared context, for
+the home page's headline partial); ``generate_output`` writes /dashboard/, /communities/<slug>/,
+/benchmarks/, /status/, /data/ and the download files. Nothing here touches the network unless
+``COMMUNITY_METRICS_FETCH`` is True, and then only through the collection engineer's function.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pelican.generators import Generator
+
+from . import pulse_pages
+from .config import ConfigError, Registry
+from .dashboard import PostLink
+from .history import History, load_history
+from .shortcodes import ShortcodeProblem, has_shortcodes, replace_shortcodes
+from .snapshots import snapshot_paths
+
+logger = logging.getLogger(__name__)
+
+
+class PulseBuildError(Exception):
+    """The build cannot go on (strict mode, or a broken registry); the message says why and
+    what to do. Pelican prints it as one critical line, without a traceback."""
+
+
+def _resolve(path: str | os.PathLike[str]) -> Path:
+    # Relative settings are relative to the directory the build runs from (the project root).
+    return Path(path).expanduser().resolve()
+
+
+def choose_origin(settings: dict[str, Any]) -> tuple[Path, Path, bool]:
+    """(data folder, registry file, is_demo): data/ when it holds a snapshot, else demo/."""
+    data_dir = _resolve(settings["COMMUNITY_METRICS_DATA"])
+    config = _resolve(settings["COMMUNITY_METRICS_CONFIG"])
+    if snapshot_paths(data_dir):
+        return data_dir, config, False
+    demo_dir = _resolve(settings["COMMUNITY_METRICS_DEMO"])
+    return demo_dir, demo_dir / "communities.yml", True
+
+
+def load_registry_or_fail(path: Path) -> Registry | None:
+    """The registry, or None when the file does not exist; problems end the build."""
+    from .config import load_registry
+
+    if not path.exists():
+        logger.warning(
+            "community_metrics: no registry at %s; pages show the communities found in the "
+            "snapshots, without names or descriptions",
+            path,
+        )
+        return None
+    try:
+        return load_registry(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            logger.error("community_metrics: %s", problem)
+        raise PulseBuildError(
+            f"{path}: {len(exc.problems)} problem(s) in the registry (listed above); "
+            "fix them and build again"
+        ) from None
+
+
+def collect_before_build(settings: dict[str, Any]) -> None:
+    """COMMUNITY_METRICS_FETCH: collect today's snapshot into the data folder first.
+
+    A failing platform is recorded in the snapshot (stale/error) and shown on /status/; only a
+    registry or snapshot-file problem stops the build."""
+    from .snapshot_command import UsageError, collect_and_store
+    from .snapshots import SnapshotError
+
+    config = _resolve(settings["COMMUNITY_METRICS_CONFIG"])
+    data = _resolve(settings["COMMUNITY_METRICS_DATA"])
+    try:
+        report = collect_and_store(config, data)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            logger.error("community_metrics: %s", problem)
+        raise PulseBuildError(f"{config}: the registry has problems (listed above)") from None
+    except (SnapshotError, UsageError) as exc:
+        raise PulseBuildError(f"collecting before the build failed: {exc}") from None
+    logger.info(
+        "community_metrics: collected %s of %s sources before the build into %s",
+        report.collection.succeeded,
+        len(report.collection.reports),
+        report.path,
+    )
+
+
+class CommunityMetricsGenerator(Generator):
+    """Writes the dashboard pages; keeps all state on the instance (fresh every build)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # Our pages render config, API and post strings: escape everything by default.
+        self.env.autoescape = True
+        self.pulse: pulse_pages.Pulse | None = None
+
+    # --- context ---------------------------------------------------------------------------
+
+    def generate_context(self) -> None:
+        settings = self.settings
+        strict = bool(settings.get("COMMUNITY_METRICS_STRICT"))
+        if settings.get("COMMUNITY_METRICS_FETCH"):
+            collect_before_build(settings)
+        data_dir, config_path, is_demo = choose_origin(settings)
+        if is_demo:
+            logger.info(
+                "community_metrics: no snapshot in %s yet; building from the demo data in %s "
+                "(every page that shows numbers says so)",
+                settings["COMMUNITY_METRICS_DATA"],
+                data_dir,
+            )
+        registry = load_registry_or_fail(config_path)
+        history = load_history(data_dir, registry)
+        self._report_snapshot_errors(history, strict)
+        now = settings.get("COMMUNITY_METRICS_NOW") or datetime.now(UTC)
+        self.pulse = pulse_pages.build_pulse(
+            history,
+            registry,
+            now=now,
+            origin=str(data_dir),
+            is_demo=is_demo,
+            plotly_js=settings["COMMUNITY_METRICS_PLOTLY_JS"],
+            posts=self._posts_by_community(history),
+            link_prefix="../../" if settings["RELATIVE_URLS"] else settings["SITEURL"] + "/",
+        )
+        self._replace_shortcodes(history, strict)
+        self.context["pulse"] = self.pulse
+
+    def _report_snapshot_errors(self, history: History, strict: bool) -> None:
+        for error in history.errors:
+            logger.warning("community_metrics: left out %s", error)
+        if strict and history.errors:
+            names = "; ".join(str(error) for error in history.errors)
+            raise PulseBuildError(
+                f"{len(history.errors)} snapshot file(s) break the contract: {names}"
+            )
+
+    def _articles(self) -> list[Any]:
+        return list(self.context.get("articles", []))
+
+    def _posts_by_community(self, history: History) -> dict[str, list[PostLink]]:
+        known = set(history.communities())
+        posts: dict[str, list[PostLink]] = {}
+        for article in self._articles():
+            for slug in post_communities(article):
+                if slug not in known:
+                    logger.warning(
+                        "community_metrics: %s: front matter 'Communities' names %r, which is "
+                        "not a tracked community; fix the slug or add it to the registry",
+                        article.source_path,
+                        slug,
+                    )
+                    continue
+                posts.setdefault(slug, []).append(
+                    PostLink(str(article.title), article.url, article.date.date().isoformat())
+                )
+        return posts
+
+    def _replace_shortcodes(self, history: History, strict: bool) -> None:
+        problems: list[ShortcodeProblem] = []
+        known = history.communities()
+        for content in self._articles() + list(self.context.get("pages", [])):
+            body = content._content or ""
+            if not has_shortcodes(body):
+                continue
+            try:
+                source_text = Path(content.source_path).read_text(encoding="utf-8")
+            except OSError:
+                source_text = ""
+            post_day = content.date.date().isoformat() if getattr(content, "date", None) else None
+            renderer = pulse_pages.ShortcodeRenderer(self.pulse, history, self.env)
+            new_body, found = replace_shortcodes(
+                body,
+                source_text=source_text,
+                source_path=content.source_path,
+                post_date=post_day,
+                known_communities=known,
+                render=renderer.render,
+            )
+            content._content = new_body
+            if renderer.charts:
+                content.pulse_charts = True
+            problems.extend(found)
+        for problem in problems:
+            logger.warning("community_metrics: %s", problem)
+        if strict and problems:
+            raise PulseBuildError(
+                f"{len(problems)} shortcode problem(s) in posts: "
+                + "; ".join(str(p) for p in problems)
+            )
+
+    # --- output ----------------------------------------------------------------------------
+
+    def generate_output(self, writer: Any) -> None:
+        if self.pulse is None:
+            return
+        pulse = self.pulse
+        common = {"pulse": pulse}
+        relative = self.settings["RELATIVE_URLS"]
+
+        def write(save_as: str, template: str, **extra: Any) -> None:
+            writer.write_file(
+                save_as,
+                self.get_template(template),
+                self.context,
+                relative_urls=relative,
+                url=save_as.removesuffix("index.html"),
+                **common,
+                **extra,
+            )
+
+        write("dashboard/index.html", "pulse/dashboard")
+        for community in pulse.communities:
+            write(
+                f"communities/{community.slug}/index.html",
+                "pulse/community",
+                community=community,
+            )
+        write("benchmarks/index.html", "pulse/benchmarks")
+        write("status/index.html", "pulse/status")
+        write("data/index.html", "pulse/data")
+        pulse_pages.write_downloads(pulse, Path(self.output_path))
+
+
+def post_communities(article: Any) -> list[str]:
+    """Slugs named by a post's ``Communities:`` front matter ("python, rust")."""
+    raw = article.metadata.get("communities") if hasattr(article, "metadata") else None
+    if not raw:
+        return []
+    if isinstance(raw, list | tuple):
+        raw = ",".join(str(item) for item in raw)
+    return [slug.strip().lower() for slug in str(raw).split(",") if slug.strip()]

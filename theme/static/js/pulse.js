@@ -1,0 +1,146 @@
+/* Community Pulse: sortable tables and lazily drawn charts. Loaded with `defer`.
+ *
+ * Charts: every <div class="pulse-chart" data-figure="ID"> has its figure in
+ * <script type="application/json" id="ID"> (data, never executed). plotly.js is loaded once,
+ * only when the first chart comes near the viewport; each chart is drawn as it scrolls in.
+ * Tables: <table data-sortable> gets a button in each sortable <th> (aria-sort tells the state);
+ * cells carry data-sort="number" or text. Without JavaScript both stay plain HTML.
+ */
+(function () {
+  "use strict";
+  if (window.communityPulse) return; // a post may include the script more than once
+  window.communityPulse = true;
+
+  var script = document.currentScript;
+  var plotlySrc = script && script.getAttribute("data-plotly");
+  var plotlyPromise = null;
+
+  function loadPlotly() {
+    if (window.Plotly) return Promise.resolve(window.Plotly);
+    if (!plotlyPromise) {
+      plotlyPromise = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = plotlySrc;
+        tag.async = true;
+        tag.onload = function () { resolve(window.Plotly); };
+        tag.onerror = function () { reject(new Error("plotly.js failed to load: " + plotlySrc)); };
+        document.head.appendChild(tag);
+      });
+    }
+    return plotlyPromise;
+  }
+
+  function themeColours(element) {
+    var style = getComputedStyle(element);
+    return { text: style.color, grid: style.getPropertyValue("--pulse-grid").trim() || "rgba(128,128,128,0.25)" };
+  }
+
+  function readFigure(id) {
+    var block = document.getElementById(id);
+    return block ? JSON.parse(block.textContent) : null;
+  }
+
+  function addScaleToggle(container, Plotly) {
+    if (container.getAttribute("data-scale-toggle") !== "true") return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "pulse-scale-toggle";
+    button.setAttribute("aria-pressed", "false");
+    button.textContent = "Log scale";
+    button.addEventListener("click", function () {
+      var log = button.getAttribute("aria-pressed") !== "true";
+      button.setAttribute("aria-pressed", log ? "true" : "false");
+      Plotly.relayout(container, { "yaxis.type": log ? "log" : "linear" });
+    });
+    container.parentNode.insertBefore(button, container);
+  }
+
+  function draw(container) {
+    var figure = readFigure(container.getAttribute("data-figure"));
+    if (!figure) return;
+    loadPlotly().then(function (Plotly) {
+      var colours = themeColours(container);
+      var layout = figure.layout || {};
+      layout.font = Object.assign({}, layout.font, { color: colours.text });
+      layout.paper_bgcolor = "rgba(0,0,0,0)";
+      layout.plot_bgcolor = "rgba(0,0,0,0)";
+      ["xaxis", "yaxis"].forEach(function (axis) {
+        layout[axis] = Object.assign({}, layout[axis], { gridcolor: colours.grid, zerolinecolor: colours.grid });
+      });
+      container.classList.add("pulse-chart-drawn");
+      return Plotly.newPlot(container, figure.data || [], layout, {
+        responsive: true, displaylogo: false, displayModeBar: false
+      }).then(function () {
+        container.setAttribute("data-drawn", "true");
+        addScaleToggle(container, Plotly);
+      });
+    }).catch(function (error) {
+      container.setAttribute("data-drawn", "failed");
+      if (window.console) console.warn(error.message);
+    });
+  }
+
+  function setUpCharts() {
+    var charts = Array.prototype.slice.call(document.querySelectorAll(".pulse-chart[data-figure]"));
+    if (!charts.length || !plotlySrc) return;
+    if (!("IntersectionObserver" in window)) { charts.forEach(draw); return; }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        observer.unobserve(entry.target);
+        draw(entry.target);
+      });
+    }, { rootMargin: "200px 0px" });
+    charts.forEach(function (chart) { observer.observe(chart); });
+  }
+
+  function sortKey(cell) {
+    var raw = cell.getAttribute("data-sort");
+    if (raw === null) return { missing: false, value: cell.textContent.trim().toLowerCase() };
+    if (raw === "") return { missing: true, value: null };
+    var number = Number(raw);
+    return isNaN(number) ? { missing: false, value: raw.toLowerCase() } : { missing: false, value: number };
+  }
+
+  function compare(a, b, direction) {
+    if (a.missing || b.missing) return a.missing === b.missing ? 0 : (a.missing ? 1 : -1); // gaps last
+    if (a.value < b.value) return -direction;
+    if (a.value > b.value) return direction;
+    return 0;
+  }
+
+  function sortTable(table, column, header) {
+    var body = table.tBodies[0];
+    var current = header.getAttribute("aria-sort");
+    var direction = current === "ascending" ? -1 : 1;
+    var rows = Array.prototype.slice.call(body.rows).map(function (row, index) {
+      return { row: row, index: index, key: sortKey(row.cells[column]) };
+    });
+    rows.sort(function (a, b) { return compare(a.key, b.key, direction) || a.index - b.index; });
+    rows.forEach(function (item) { body.appendChild(item.row); });
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell) {
+      if (cell.hasAttribute("aria-sort")) cell.setAttribute("aria-sort", "none");
+    });
+    header.setAttribute("aria-sort", direction === 1 ? "ascending" : "descending");
+  }
+
+  function setUpTables() {
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-sortable]"), function (table) {
+      if (!table.tHead || !table.tBodies.length) return;
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header, column) {
+        if (header.hasAttribute("data-nosort")) return;
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "pulse-sort";
+        while (header.firstChild) button.appendChild(header.firstChild);
+        header.appendChild(button);
+        if (!header.hasAttribute("aria-sort")) header.setAttribute("aria-sort", "none");
+        button.addEventListener("click", function () { sortTable(table, column, header); });
+      });
+      table.classList.add("pulse-sortable-ready");
+    });
+  }
+
+  setUpTables();
+  setUpCharts();
+})();
