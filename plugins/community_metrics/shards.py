@@ -109,7 +109,9 @@ def merge_partials(data_dir: Path, date: str) -> MergeResult:
             f"{date}: partial files from different shard counts ({', '.join(map(str, found))})"
         )
     if result.files:
-        snapshot = write_snapshot(Path(data_dir), date, merged)
+        carry_errors: list[SnapshotError] = []
+        snapshot = write_snapshot(Path(data_dir), date, merged, carry_errors=carry_errors)
+        result.problems += [f"{e}; its values were not carried forward" for e in carry_errors]
         keys = {o.key for o in merged}
         result.observations = [o for o in snapshot.observations if o.key in keys]
     return result

@@ -133,6 +133,36 @@ def previous_snapshot(
     return None
 
 
+def last_good_observations(
+    data_dir: Path,
+    date: str,
+    keys: Iterable[tuple[str, str]],
+    errors: list[SnapshotError] | None = None,
+) -> dict[tuple[str, str], Observation]:
+    """For each key, the newest observation before ``date`` that holds values (ok, partial or
+    stale). Walks back only as far as needed: a source missing from the newest file (an
+    ``--only`` run, a missing shard) still finds its last good values in an older one."""
+    wanted = set(keys)
+    found: dict[tuple[str, str], Observation] = {}
+    for path in reversed(snapshot_paths(data_dir)):
+        if not wanted:
+            break
+        if path.name >= f"{date}.json":
+            continue
+        try:
+            snapshot = read_snapshot(path)
+        except SnapshotError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+            continue
+        for observation in snapshot.observations:
+            if observation.key in wanted and observation.metrics and observation.status != "error":
+                found[observation.key] = observation
+                wanted.discard(observation.key)
+    return found
+
+
 def carry_forward(failed: Observation, last: Observation | None) -> Observation:
     """A failed observation keeps the last good values as ``stale``, or stays ``error``."""
     if last is None or not last.metrics or last.status == "error":
@@ -178,13 +208,13 @@ def write_snapshot(
 ) -> Snapshot:
     """Merge ``observations`` into the day's file and write it atomically.
 
-    Failures carry the last good values of the newest earlier snapshot forward as ``stale``.
+    Failures carry the newest earlier good values of the same source forward as ``stale``.
     An existing file for the day that cannot be read is never overwritten: ``SnapshotError``.
     """
     path = snapshot_path(data_dir, date)
     existing = read_snapshot(path) if path.exists() else None
-    previous = previous_snapshot(data_dir, date, errors=carry_errors)
-    last_good = {o.key: o for o in previous.observations} if previous else {}
+    failed_keys = [o.key for o in observations if not o.is_good]
+    last_good = last_good_observations(data_dir, date, failed_keys, errors=carry_errors)
     resolved = [o if o.is_good else carry_forward(o, last_good.get(o.key)) for o in observations]
     merged = merge_observations(existing.observations if existing else [], resolved)
     snapshot = Snapshot(

@@ -6,15 +6,21 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 
-@pytest.fixture
-def server() -> Iterator[HTTPServer]:
-    """A threaded pytest-httpserver on 127.0.0.1 (a slow handler does not block the next)."""
+@pytest.fixture(scope="module")
+def _threaded_server() -> Iterator[HTTPServer]:
     httpserver = HTTPServer(host="127.0.0.1", port=0, threaded=True)
     httpserver.start()
     yield httpserver
-    httpserver.clear()
     if httpserver.is_running():
         httpserver.stop()
+
+
+@pytest.fixture
+def server(_threaded_server: HTTPServer) -> Iterator[HTTPServer]:
+    """A threaded pytest-httpserver on 127.0.0.1 (a slow handler does not block the next),
+    cleared after each test."""
+    yield _threaded_server
+    _threaded_server.clear()
 
 
 class SleepRecorder:
