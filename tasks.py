@@ -142,7 +142,15 @@ def demo(c, communities=12, days=400, out="demo", seed=1):
         raise Exit(f"community_metrics: demo: {exc}", code=2) from None
 
 
-@task
-def bench(c):
-    """Measure collector throughput, build time/memory and page weight; print and write bench.json."""
-    raise Exit("not implemented yet", code=2)
+@task(iterable=["only"])
+def bench(c, out="bench.json", only=None):
+    """Measure collector throughput, build time/memory and page weight; print and write bench.json.
+
+    --only collector|build|pages (repeatable) runs some sections; --out names the JSON file.
+    """
+    sys.path.insert(0, str(ROOT))
+    from bench.run import main
+
+    status = main(["--out", out, *(f"--only={name}" for name in only or [])])
+    if status:
+        raise Exit(code=status)

@@ -291,10 +291,10 @@ def judge(path: Path, since: datetime | None, title: str) -> Snapshot:
 
 
 def snapshot_command(config: Path, data: Path, date: str, *extra: str) -> list[str]:
-    command = [
-        sys.executable, "-m", "invoke", "snapshot",
-        "--config", str(config), "--data", str(data), "--date", date, *extra,
-    ]  # fmt: skip
+    command = [sys.executable, "-m", "invoke", "snapshot", "--data", str(data), "--date", date]
+    if "--merge" in extra:  # merging reads data/partials only
+        return [*command, *extra]
+    command += ["--config", str(config), *extra]
     cassette = os.environ.get("COMMUNITY_METRICS_REPLAY", "").strip()
     if cassette:
         command += ["--replay", cassette]
@@ -324,15 +324,17 @@ def collect(config: Path, data: Path) -> int:
         shutil.copy2(path, target)
         say(f"{path} handed on as {target}")
         return 0
-    partials = out / "partials"
-    answer = run(
-        snapshot_command(config, data, date, "--shard", shard, "--partial-dir", str(partials)),
-        check=False,
-    )
-    written = sorted(partials.glob("*.json")) if partials.is_dir() else []
+    answer = run(snapshot_command(config, data, date, "--shard", shard), check=False)
+    if answer.returncode not in (0, 1):  # 1: every source of this shard failed; merge judges
+        raise StepError(f"shard {shard}: invoke snapshot exited {answer.returncode}")
+    k, n = shard.split("/")
+    written = sorted((data / "partials").glob(f"{date}.shard-{k}-of-{n}.json"))
     if not written:
-        raise StepError(f"shard {shard}: invoke snapshot exited {answer.returncode}, wrote nothing")
-    say(f"shard {shard}: {len(written)} partial file(s) handed on")
+        raise StepError(f"shard {shard}: invoke snapshot wrote no partial file")
+    (out / "partials").mkdir()
+    for path in written:
+        shutil.copy2(path, out / "partials" / path.name)
+    say(f"shard {shard}: {', '.join(p.name for p in written)} handed on")
     return 0
 
 
@@ -344,13 +346,14 @@ def place(config: Path, data: Path) -> int:
     incoming = WORK / "in"
     target = snapshot_path(data, date)
     if os.environ.get("SNAPSHOT_FANOUT", "false").strip().lower() == "true":
-        partials = incoming / "partials"
-        if not partials.is_dir() or not any(partials.glob("*.json")):
-            raise StepError(f"no partial files under {partials}: did the shard jobs upload them?")
-        answer = run(
-            snapshot_command(config, data, date, "--merge", "--partial-dir", str(partials)),
-            check=False,
-        )
+        handed = sorted((incoming / "partials").glob(f"{date}.shard-*-of-*.json"))
+        if not handed:
+            raise StepError(f"no partial files under {incoming / 'partials'}: did shards upload?")
+        partials = data / "partials"
+        partials.mkdir(parents=True, exist_ok=True)
+        for path in handed:
+            shutil.copy2(path, partials / path.name)
+        answer = run(snapshot_command(config, data, date, "--merge"), check=False)
         if answer.returncode and not target.exists():
             raise StepError(f"invoke snapshot --merge exited {answer.returncode}, wrote nothing")
         judge(target, since_from_env(None), "Community Pulse snapshot (merged shards)")
@@ -384,8 +387,10 @@ def comparable(snapshot_json: str) -> object:
 
 
 def changed_paths(data: Path) -> list[str]:
-    """Paths under ``data`` that differ from HEAD in more than the run's timestamps."""
-    status = git("status", "--porcelain", "--untracked-files=all", "--", str(data)).stdout
+    """Snapshot files that differ from HEAD in more than the run's timestamps (shard partials
+    under data/partials are working files, never committed)."""
+    folder = str(data / "snapshots")
+    status = git("status", "--porcelain", "--untracked-files=all", "--", folder).stdout
     changed: list[str] = []
     for line in status.splitlines():
         path = line[3:].strip().strip('"')

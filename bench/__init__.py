@@ -1,0 +1,1 @@
+"""Benchmarks of Community Pulse: ``invoke bench`` or ``python -m bench`` runs them all."""
