@@ -4,19 +4,22 @@
 Docs: https://api.stackexchange.com/docs/info , https://api.stackexchange.com/docs/tags-by-name
 and https://api.stackexchange.com/docs/throttle . Traps:
 - every answer is the wrapper ``{items, has_more, quota_max, quota_remaining, backoff?}``;
-- ``backoff`` (seconds) must pass before the *same method* is called again: ``BackoffGate``
-  waits when the wait is short and refuses (the source fails, stays stale) when it is long;
+- ``backoff`` (seconds) must pass before the method is called again: we ``defer`` the whole
+  host (stricter than per method, simpler), and the HTTP layer waits or reports the time;
 - ``quota_remaining`` 0 means no further request today (the quota resets at UTC midnight);
+- an app key (not secret, raises the quota to 10,000/day) is sent as ``key=`` from the
+  variable named by ``token_env``;
 - ``new_active_users`` is not a 7/30-day active count, so it stays out of the vocabulary;
 - responses are always gzip-compressed (requests decodes them).
 """
 
 from __future__ import annotations
 
-import threading
-import time
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
+from ..http import Auth
 from .base import Platform, SourceError, SourceResult
 from .common import api_base, count, expect_object, put
 
@@ -27,45 +30,20 @@ if TYPE_CHECKING:
 DEFAULT_API = "https://api.stackexchange.com"
 SITE_PATTERN = r"[a-z0-9.-]{2,80}"
 TAG_PATTERN = rf"(?:{SITE_PATTERN}/)?[a-z0-9+#.-]{{1,35}}"
-#: waits up to this long for a ``backoff``; longer ones fail the source (kept stale).
-MAX_BACKOFF_WAIT = 30.0
 
 
-class BackoffGate:
-    """Remembers, per API method, when the next request may be made (``backoff``), and
-    whether the daily quota is spent. Shared by every Stack Exchange source of one process."""
-
-    def __init__(self, clock=time.monotonic, sleep=time.sleep):
-        self._lock = threading.Lock()
-        self._not_before: dict[str, float] = {}
-        self._quota_spent = False
-        self._clock = clock
-        self._sleep = sleep
-
-    def wait(self, method: str) -> None:
-        with self._lock:
-            if self._quota_spent:
-                raise SourceError(
-                    "the Stack Exchange daily quota is spent (quota_remaining 0); "
-                    "it resets at midnight UTC"
-                )
-            wait = self._not_before.get(method, 0.0) - self._clock()
-        if wait > MAX_BACKOFF_WAIT:
-            raise SourceError(f"Stack Exchange asked to back off {method} for {wait:.0f} s more")
-        if wait > 0:
-            self._sleep(wait)
-
-    def record(self, method: str, wrapper: dict[str, Any], endpoint: str) -> None:
-        backoff = count(wrapper, "backoff", endpoint)
-        remaining = count(wrapper, "quota_remaining", endpoint)
-        with self._lock:
-            if backoff:
-                self._not_before[method] = self._clock() + backoff
-            if remaining == 0:
-                self._quota_spent = True
-
-
-GATE = BackoffGate()
+def _honour_throttle(http: HttpClient, wrapper: dict[str, Any], endpoint: str) -> None:
+    """Tell the HTTP layer to hold further requests: ``backoff`` seconds, or until the quota
+    resets at midnight UTC when ``quota_remaining`` is 0. It waits when the wait is short and
+    fails the next source as rate limited (kept stale, with the time) when it is long."""
+    backoff = count(wrapper, "backoff", endpoint)
+    remaining = count(wrapper, "quota_remaining", endpoint)
+    if backoff:
+        http.defer(endpoint, backoff)
+    if remaining == 0:
+        now = datetime.now(UTC)
+        midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+        http.defer(endpoint, (midnight - now).total_seconds())
 
 
 def _site_and_tag(source: SourceConfig) -> tuple[str, str | None]:
@@ -77,12 +55,12 @@ def _site_and_tag(source: SourceConfig) -> tuple[str, str | None]:
 
 def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
     site, tag = _site_and_tag(source)
-    method = "/2.3/info" if tag is None else "/2.3/tags/{tags}/info"
-    path = "/2.3/info" if tag is None else f"/2.3/tags/{tag}/info"
+    path = "/2.3/info" if tag is None else f"/2.3/tags/{quote(tag, safe='')}/info"
     endpoint = f"{api_base(source, DEFAULT_API)}{path}"
-    GATE.wait(method)
-    wrapper = expect_object(http.get(endpoint, params={"site": site}).json(), "a wrapper", endpoint)
-    GATE.record(method, wrapper, endpoint)
+    auth = Auth(source.token_env, param="key") if source.token_env else None
+    answer = http.get(endpoint, params={"site": site}, auth=auth).json()
+    wrapper = expect_object(answer, "a wrapper", endpoint)
+    _honour_throttle(http, wrapper, endpoint)
     items = wrapper.get("items")
     if not isinstance(items, list):
         raise SourceError(f"{endpoint}: no 'items' list in the answer")
