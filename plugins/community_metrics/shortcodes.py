@@ -90,11 +90,21 @@ def parse_shortcode(kind: str, arguments: str) -> Shortcode:
     return Shortcode(kind, community, metric, latest, window)
 
 
+_INLINE_CODE_RE = re.compile(r"(`+).*?\1")
+_FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
+
+
 def _source_lines(source_text: str) -> list[tuple[str, int]]:
-    """Every shortcode in the markdown source, normalised, with its 1-based line."""
+    """Every shortcode in the markdown source outside code, normalised, with its 1-based line."""
     found = []
+    in_fence = False
     for number, line in enumerate(source_text.splitlines(), start=1):
-        for match in SHORTCODE_RE.finditer(line):
+        if _FENCE_RE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        for match in SHORTCODE_RE.finditer(_INLINE_CODE_RE.sub("", line)):
             found.append((f"{match.group(1)} {' '.join(match.group(2).split())}", number))
     return found
 
