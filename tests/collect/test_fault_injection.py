@@ -74,9 +74,7 @@ def answers(*responses: Response):
 
 
 def forum_run(tmp_path, server, sleeps, *, previous=True) -> Run:
-    return Run(
-        tmp_path, sleeps, ("forum", discourse(server.url_for("/forum"))), previous=previous
-    )
+    return Run(tmp_path, sleeps, ("forum", discourse(server.url_for("/forum"))), previous=previous)
 
 
 def assert_failed(observation: dict, previous: bool, *needles: str) -> None:
@@ -175,9 +173,7 @@ def test_404_names_the_url(tmp_path, server: HTTPServer, sleeps) -> None:
     server.expect_request("/forum/about.json").respond_with_data("not here", 404)
     status, observation = forum_run(tmp_path, server, sleeps, previous=False)()
     assert status == 1
-    assert_failed(
-        observation, False, server.url_for("/forum/about.json"), "renamed or deleted"
-    )
+    assert_failed(observation, False, server.url_for("/forum/about.json"), "renamed or deleted")
 
 
 def test_read_timeout_retries_then_stale_without_hanging(
