@@ -14,7 +14,9 @@ for a source (gaps), some runs fail and carry the last good values (``stale``), 
 
 from __future__ import annotations
 
+import itertools
 import math
+import multiprocessing
 import os
 import random
 from collections.abc import Callable
@@ -307,50 +309,64 @@ def _members_curve(source: DemoSource, days: int) -> list[float]:
     return values
 
 
+def _window_sums(daily: list[float], width: int) -> list[float]:
+    sums, running = [], 0.0
+    for index, value in enumerate(daily):
+        running += value
+        if index >= width:
+            running -= daily[index - width]
+        sums.append(running)
+    return sums
+
+
 def source_series(source: DemoSource, first_day: date, days: int, seed: int) -> dict[str, list]:
-    """Every metric of one source for every day (NaN before the source began)."""
+    """Every metric the source's platform reports, as whole numbers per day (None before the
+    source began)."""
     rng = random.Random(f"community-pulse-demo:{seed}:{source.label}")
-    members = _members_curve(source, days)
+    begin = max(source.start, 0)
+    span = range(begin, days)
+    members = _members_curve(source, days)[begin:]
     _capacity, _mid, _steep, engagement0, posts_rate, _decline = source.params
+    wanted = _PLATFORMS[source.platform][1]
+    jitter = [rng.random() for _ in span]
     first_weekday = first_day.weekday()
-    out: dict[str, list] = {m: [] for m in _PLATFORMS[source.platform][1]}
-    posts_total = 0.0
-    window: list[float] = []
-    contributors = 1.0 + rng.random() * 5
-    for day in range(days):
-        m = members[day]
-        if m != m:
-            for values in out.values():
-                values.append(math.nan)
-            continue
-        weekend = (first_weekday + day) % 7 >= 5
-        rhythm = (0.68 if weekend else 1.0) * rng.uniform(0.9, 1.1)
-        life_share = min(1.0, max(0.0, (day - source.start) / 3650))
-        engagement = engagement0 * (1 - 0.4 * life_share)
-        active_30d = m * engagement * rng.uniform(0.97, 1.03)
-        active_7d = active_30d * 0.48
-        active_1d = active_7d * 0.3 * rhythm
-        new_posts = active_1d * posts_rate * rhythm
-        posts_total += new_posts
-        window.append(new_posts)
-        if len(window) > 30:
-            window.pop(0)
-        contributors += rng.random() * 0.02 * math.log10(m + 10)
-        values = {
-            "members": m * rng.uniform(0.998, 1.002),
-            "active_1d": active_1d,
-            "active_7d": active_7d,
-            "active_30d": active_30d,
-            "online": m * 0.04 * rhythm,
-            "posts": posts_total + m * 3,
-            "topics": (posts_total + m * 3) / 7,
-            "posts_7d": sum(window[-7:]),
-            "posts_30d": sum(window),
-            "contributors": contributors,
-        }
-        for metric, series in out.items():
-            series.append(values[metric])
-    return out
+    rhythm = [
+        (0.68 if (first_weekday + day) % 7 >= 5 else 1.0) * (0.9 + 0.2 * j)
+        for day, j in zip(span, jitter, strict=True)
+    ]
+    columns: dict[str, list[float]] = {}
+    columns["members"] = [m * (0.998 + 0.004 * j) for m, j in zip(members, jitter, strict=True)]
+    if "online" in wanted:
+        columns["online"] = [m * 0.04 * r for m, r in zip(members, rhythm, strict=True)]
+    if "contributors" in wanted:
+        step = 0.02 * rng.random()
+        total, contributors = 1.0 + rng.random() * 5, []
+        for m, j in zip(members, jitter, strict=True):
+            total += step * j * math.log10(m + 10)
+            contributors.append(total)
+        columns["contributors"] = contributors
+    if set(wanted) & {"active_1d", "active_7d", "active_30d", "posts", "topics", "posts_7d"}:
+        active_30d = [
+            m * engagement0 * (1 - 0.4 * min(1.0, (day - source.start) / 3650)) * (0.985 + 0.03 * j)
+            for m, day, j in zip(members, span, jitter, strict=True)
+        ]
+        active_7d = [a * 0.48 for a in active_30d]
+        active_1d = [a * 0.3 * r for a, r in zip(active_7d, rhythm, strict=True)]
+        daily_posts = [a * posts_rate * r for a, r in zip(active_1d, rhythm, strict=True)]
+        posts = list(itertools.accumulate(daily_posts))
+        posts = [p + m * 3 for p, m in zip(posts, members, strict=True)]
+        columns.update(
+            active_30d=active_30d,
+            active_7d=active_7d,
+            active_1d=active_1d,
+            posts=posts,
+            topics=[p / 7 for p in posts],
+        )
+        if "posts_7d" in wanted:
+            columns["posts_7d"] = _window_sums(daily_posts, 7)
+            columns["posts_30d"] = _window_sums(daily_posts, 30)
+    padding = [None] * begin
+    return {metric: padding + [round(v) for v in columns[metric]] for metric in wanted}
 
 
 def _missing_days(days: int, seed: int) -> set[int]:
@@ -382,80 +398,115 @@ def _source_days(source: DemoSource, days: int, seed: int) -> list[str]:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _observation_time(day: date, index: int, community: int) -> str:
+def _observation_time(index: int, community: int) -> str:
+    """The time of day a source is observed (stable per source, so diffs stay small)."""
     minute, second = (community * 7 + index) % 50 + 5, (community * 13) % 60
-    return f"{day.isoformat()}T03:{minute:02d}:{second:02d}Z"
+    return f"T03:{minute:02d}:{second:02d}Z"
 
 
 def _plan_all(communities: int, days: int, seed: int) -> list[DemoCommunity]:
     return [plan_community(i, days, seed) for i in range(communities)]
 
 
-def _write_days(
-    out: Path, communities: int, days: int, seed: int, day_range: range, indent: int | None
-) -> tuple[int, int]:
-    """Write the files of ``day_range`` (one worker's share); returns (files, observations)."""
-    first_day = END_DATE - timedelta(days=days - 1)
-    plans = _plan_all(communities, days, seed)
-    series = {
+@dataclass
+class _State:
+    """Everything the file writers need, computed once (shared with forked workers)."""
+
+    days: int
+    first_day: date
+    plans: list[DemoCommunity]
+    series: dict[tuple[str, str], tuple[dict[str, list], list[str]]]
+    missing: set[int]
+
+
+_STATE: _State | None = None  # set by generate_demo just before forking writers
+
+
+def _plan_series(
+    plans: list[DemoCommunity], first_day: date, days: int, seed: int
+) -> dict[tuple[str, str], tuple[dict[str, list], list[str]]]:
+    return {
         (c.slug, s.label): (source_series(s, first_day, days, seed), _source_days(s, days, seed))
         for c in plans
         for s in c.sources
     }
-    missing = _missing_days(days, seed)
+
+
+def _compute_state(communities: int, days: int, seed: int) -> _State:
+    first_day = END_DATE - timedelta(days=days - 1)
+    plans = _plan_all(communities, days, seed)
+    return _State(
+        days,
+        first_day,
+        plans,
+        _plan_series(plans, first_day, days, seed),
+        _missing_days(days, seed),
+    )
+
+
+def _write_days(out: Path, day_range: range, indent: int | None) -> tuple[int, int]:
+    """Write the files of ``day_range`` (one worker's share); returns (files, observations)."""
+    state = _STATE
+    assert state is not None, "generate_demo sets the state before writing"
+    day_texts = [(state.first_day + timedelta(days=d)).isoformat() for d in range(state.days)]
+    sources = [
+        (
+            _observation_time(si, ci),
+            community.slug,
+            source,
+            source.label,
+            *state.series[(community.slug, source.label)],
+        )
+        for ci, community in enumerate(state.plans)
+        for si, source in enumerate(community.sources)
+    ]
     files = observations_written = 0
     for day in day_range:
-        if day in missing:
+        if day in state.missing:
             continue
-        today = first_day + timedelta(days=day)
+        today = day_texts[day]
         observations = []
-        for ci, community in enumerate(plans):
-            for si, source in enumerate(community.sources):
-                values, events = series[(community.slug, source.label)]
-                if day < source.start or events[day] == "gap":
-                    continue
-                event = events[day]
-                good_day = day
-                while event == "stale" and events[good_day] == "stale" and good_day > source.start:
+        for time_of_day, slug, source, label, values, events in sources:
+            if day < source.start or events[day] == "gap":
+                continue
+            event = events[day]
+            good_day = day
+            if event == "stale":
+                while events[good_day] == "stale" and good_day > source.start:
                     good_day -= 1
-                if event == "stale" and (good_day < source.start or events[good_day] != "ok"):
+                if good_day < max(source.start, 0) or events[good_day] != "ok":
                     continue  # nothing good to carry yet
-                metrics = {
-                    metric: round(column[good_day])
-                    for metric, column in values.items()
-                    if column[good_day] == column[good_day]
-                }
-                error = None
-                status = "ok"
-                if event == "stale":
-                    status = "stale"
-                    error = f"HTTP 503 from {source.endpoint} (synthetic outage)"
-                elif event == "partial":
-                    status = "partial"
-                    for metric in ("posts_7d", "posts_30d", "active_30d"):
-                        metrics.pop(metric, None)
-                    error = "the second request timed out (synthetic)"
-                observed_day = first_day + timedelta(days=good_day)
-                observations.append(
-                    Observation(
-                        community=community.slug,
-                        platform=source.platform,
-                        source=source.label,
-                        status=status,
-                        metrics=metrics,
-                        created_at=source.created_at,
-                        observed_at=_observation_time(observed_day, si, ci),
-                        endpoint=source.endpoint,
-                        error=error,
-                    )
+            metrics = {metric: column[good_day] for metric, column in values.items()}
+            error = None
+            status = "ok"
+            if event == "stale":
+                status = "stale"
+                error = f"HTTP 503 from {source.endpoint} (synthetic outage)"
+            elif event == "partial":
+                status = "partial"
+                for metric in ("posts_7d", "posts_30d", "active_30d"):
+                    metrics.pop(metric, None)
+                error = "the second request timed out (synthetic)"
+            observations.append(
+                Observation(
+                    community=slug,
+                    platform=source.platform,
+                    source=label,
+                    status=status,
+                    metrics=metrics,
+                    created_at=source.created_at,
+                    observed_at=day_texts[good_day] + time_of_day,
+                    endpoint=source.endpoint,
+                    error=error,
                 )
+            )
         snapshot = Snapshot(
-            date=today.isoformat(),
-            generated_at=f"{today.isoformat()}T03:59:00Z",
+            date=today,
+            generated_at=f"{today}T03:59:00Z",
             observations=observations,
             synthetic=True,
         )
-        write_json_atomic(snapshot_path(out, snapshot.date), snapshot.to_dict(), indent=indent)
+        write_json_atomic(snapshot_path(out, today), snapshot.to_dict(), indent=indent)
         files += 1
         observations_written += len(observations)
     return files, observations_written
@@ -504,24 +555,21 @@ def generate_demo(
         compact = communities * days > COMPACT_ABOVE
     indent = None if compact else 2
     workers = workers or (min(2, os.cpu_count() or 1) if communities * days > 20_000 else 1)
-    if workers == 1:
-        files, observations = _write_days(out, communities, days, seed, range(days), indent)
-    else:
-        chunks = [range(k, days, workers) for k in range(workers)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(
-                pool.map(
-                    _write_days,
-                    [out] * workers,
-                    [communities] * workers,
-                    [days] * workers,
-                    [seed] * workers,
-                    chunks,
-                    [indent] * workers,
-                )
-            )
-        files = sum(r[0] for r in results)
-        observations = sum(r[1] for r in results)
+    global _STATE
+    _STATE = _compute_state(communities, days, seed)
+    try:
+        if workers == 1:
+            files, observations = _write_days(out, range(days), indent)
+        else:
+            # fork: the workers inherit the computed series instead of recomputing them
+            context = multiprocessing.get_context("fork")
+            chunks = [range(k, days, workers) for k in range(workers)]
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                results = list(pool.map(_write_days, [out] * workers, chunks, [indent] * workers))
+            files = sum(r[0] for r in results)
+            observations = sum(r[1] for r in results)
+    finally:
+        _STATE = None
     first_day = END_DATE - timedelta(days=days - 1)
     summary = DemoSummary(
         out, communities, days, files, observations, first_day.isoformat(), END_DATE.isoformat()
