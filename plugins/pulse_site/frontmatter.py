@@ -75,14 +75,11 @@ class CheckedMarkdownReader(MarkdownReader):
 
 
 def install_checked_readers(readers: object) -> None:
-    """readers_init receiver: swap in the checked Markdown reader for every markdown suffix."""
-    settings = readers.settings
-    if not MarkdownReader.enabled:
-        return
-    for extension in MarkdownReader.file_extensions:
-        current = readers.readers.get(extension)
-        if current is not None and type(current) is MarkdownReader:
-            readers.readers[extension] = CheckedMarkdownReader(settings)
+    """readers_init receiver (sent before the readers are instantiated): use the checked
+    Markdown reader wherever Pelican would use its own."""
+    for extension, reader_class in list(readers.reader_classes.items()):
+        if reader_class is MarkdownReader:
+            readers.reader_classes[extension] = CheckedMarkdownReader
 
 
 def category_problem(category: str, allowed: list[str] | None) -> str | None:
