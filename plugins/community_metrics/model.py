@@ -76,6 +76,8 @@ def _check_metrics(where: str, metrics: Any) -> dict[str, int | float]:
             raise ContractError(f"{where}.{name}", f"unknown metric (known: {', '.join(METRICS)})")
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ContractError(f"{where}.{name}", f"must be a number, got {value!r}")
+        if isinstance(value, int) and value > 2**63:
+            raise ContractError(f"{where}.{name}", f"must be a plausible count, got {value!r}")
         if not math.isfinite(value) or value < 0:
             raise ContractError(
                 f"{where}.{name}", f"must be finite and non-negative, got {value!r}"

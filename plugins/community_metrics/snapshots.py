@@ -64,7 +64,8 @@ def read_snapshot(path: Path) -> Snapshot:
         raise SnapshotError(path, f"cannot be read ({exc.strerror or exc})") from None
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # ValueError: JSONDecodeError, or an integer past Python's digit limit
         where = f" at line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else ""
         raise SnapshotError(
             path,
@@ -75,6 +76,8 @@ def read_snapshot(path: Path) -> Snapshot:
         snapshot = Snapshot.from_dict(data)
     except ContractError as exc:
         raise SnapshotError(path, f"breaks the snapshot contract at {exc}") from None
+    except RecursionError:
+        raise SnapshotError(path, "breaks the snapshot contract: nested too deeply") from None
     if path.name != f"{snapshot.date}.json":
         raise SnapshotError(path, f"holds date {snapshot.date} but is named {path.name}")
     return snapshot
