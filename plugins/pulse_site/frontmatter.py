@@ -97,9 +97,15 @@ def category_problem(category: str, allowed: list[str] | None) -> str | None:
 
 
 def check_content_metadata(instance: object) -> None:
-    """content_object_init receiver: report a post's unusable category (file:line, the fix)."""
+    """content_object_init receiver: report a missing title or an unusable category."""
     if type(instance).__name__ != "Article":
         return
+    if not getattr(instance, "title", None):
+        logger.error(
+            "community_metrics: %s: the front matter has no 'Title:' line; add one at the top, "
+            "e.g. 'Title: What we measure'. The post is skipped.",
+            getattr(instance, "source_path", "?"),
+        )
     category = getattr(instance, "category", None)
     if category is None:
         return

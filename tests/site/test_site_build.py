@@ -252,3 +252,39 @@ def test_nojekyll_and_favicon_are_published(publish_site: Path) -> None:
     assert (publish_site / ".nojekyll").is_file()
     icon = (publish_site / "favicon.ico").read_bytes()
     assert icon[:4] == b"\x00\x00\x01\x00"  # ICO header
+
+
+def test_publish_build_passes_with_fatal_warnings(tmp_path: Path) -> None:
+    """`pelican content -s publishconf.py --fatal warnings`, as `invoke publish` runs it (without
+    collecting: the test has no network, and collection is the nightly job's step)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pelican",
+            "content",
+            "-s",
+            "publishconf.py",
+            "--fatal",
+            "warnings",
+            "-o",
+            str(tmp_path / "out"),
+            "--log-handler",
+            "plain",
+            "-e",
+            "COMMUNITY_METRICS_FETCH=false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "SITEURL": PUBLISH_SITEURL, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert (tmp_path / "out/feeds/all.atom.xml").is_file()
