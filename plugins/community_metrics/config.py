@@ -115,12 +115,15 @@ class _Problems:
         self.items.append(f"{self.at(node)}: {sentence}")
 
 
-_SCALAR_LOADER = yaml.SafeLoader("")
-
-
 def _scalar(node: yaml.Node) -> Any:
     """The Python value of a scalar node, using YAML 1.1 safe types."""
-    return _SCALAR_LOADER.construct_object(node, deep=True)
+    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+
+
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "binary", "value", "merge")
+}
 
 
 def _kind(node: yaml.Node) -> str:
@@ -130,13 +133,19 @@ def _kind(node: yaml.Node) -> str:
         return "a list"
     value = _scalar_or_none(node)
     if value is None:
+        if isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+            return f"a value with the unsupported tag {node.tag}"
         return "empty"
     return {bool: "true/false", int: "a number", float: "a number", str: "text"}.get(
         type(value), type(value).__name__
     )
 
 
-def _scalar_or_none(node: yaml.Node) -> Any:
+def _scalar_or_none(node: yaml.Node | None) -> Any:
+    """A scalar's value; None for anything else, or for a value YAML cannot build
+    (an unknown ``!tag``, an impossible timestamp such as 2026-13-45)."""
+    if not isinstance(node, yaml.ScalarNode):
+        return None
     try:
         return _scalar(node)
     except (yaml.YAMLError, ValueError, TypeError, OverflowError):
@@ -151,21 +160,33 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
 def _mapping(
     node: yaml.Node, problems: _Problems, what: str
 ) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
-    """Mapping node -> {key: (key_node, value_node)}, reporting non-text and duplicate keys."""
+    """Mapping node -> {key: (key_node, value_node)}, reporting non-text and duplicate keys.
+    Merge keys (``<<: *anchor``) are resolved; keys written in the mapping override them."""
     if not isinstance(node, yaml.MappingNode):
         problems.add(node, f"{what} must be a mapping of key: value, not {_kind(node)}")
         return None
-    entries: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-    for key_node, value_node in node.value:
-        key = _scalar_or_none(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+    written: dict[str, yaml.Node] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = _scalar_or_none(key_node)
         if not isinstance(key, str):
             problems.add(key_node, f"keys in {what} must be words, not {_kind(key_node)}")
-            continue
-        if key in entries:
-            first = problems.at(entries[key][0])
+        elif key in written:
+            first = problems.at(written[key])
             problems.add(key_node, f"'{key}' is given twice in {what} (first at {first})")
-            continue
-        entries[key] = (key_node, value_node)
+        else:
+            written[key] = key_node
+    try:
+        yaml.constructor.SafeConstructor().flatten_mapping(node)
+    except (yaml.YAMLError, RecursionError) as exc:
+        problems.add(node, f"{what} has a bad merge (<<): {getattr(exc, 'problem', exc)}")
+        return None
+    entries: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for key_node, value_node in node.value:  # merged keys come first: written ones win
+        key = _scalar_or_none(key_node)
+        if isinstance(key, str) and (written.get(key, key_node) is key_node or key not in entries):
+            entries[key] = (key_node, value_node)
     return entries
 
 
@@ -313,7 +334,7 @@ def _source(node: yaml.Node, slug: str, problems: _Problems, base_dir: Path) -> 
         return None
     if name == "manual":
         options["values"] = options.get("values", []) + options.pop("csv", [])
-    if name == "manual" and not options.get("values"):
+    if name == "manual" and "values" not in entries and "csv" not in entries:
         problems.add(
             node,
             f"{what} has no values: give 'values:' (a list of dated values) "
@@ -434,6 +455,16 @@ def _community(
     )
 
 
+def _slug_of(node: yaml.Node) -> str | None:
+    """The slug a community entry claims, even when the entry has other mistakes."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if _scalar_or_none(key_node) == "slug":
+                value = _scalar_or_none(value_node)
+                return str(value).strip() if isinstance(value, str | int) else None
+    return None
+
+
 def _count_nodes(root: yaml.Node) -> int:
     """Nodes reachable from root, counting shared (aliased) nodes each time; stops early."""
     count, stack = 0, [root]
@@ -482,17 +513,16 @@ def parse_registry(text: str, path: str | Path = "communities.yml") -> Registry:
                 seen: dict[str, yaml.Node] = {}
                 for index, node in enumerate(list_node.value):
                     community = _community(node, index, problems, base_dir)
-                    if community is None:
-                        continue
-                    if community.slug in seen:
+                    slug = _slug_of(node)
+                    if slug is not None and slug in seen:
                         problems.add(
-                            node,
-                            f"duplicate slug '{community.slug}' "
-                            f"(first at {problems.at(seen[community.slug])})",
+                            node, f"duplicate slug '{slug}' (first at {problems.at(seen[slug])})"
                         )
                         continue
-                    seen[community.slug] = node
-                    communities.append(community)
+                    if slug is not None:
+                        seen[slug] = node
+                    if community is not None:
+                        communities.append(community)
     if problems.items:
         raise ConfigError(problems.items)
     return Registry(path=path, communities=tuple(communities))

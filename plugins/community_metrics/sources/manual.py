@@ -77,6 +77,11 @@ def values_from_yaml(node: yaml.Node, problems: Any) -> list[dict[str, Any]]:
             node, "'values' must be a list of entries like {date: 2026-10-01, members: 1234}"
         )
         return []
+    if not node.value:
+        problems.add(
+            node, "'values' is empty; give at least one {date: YYYY-MM-DD, <metric>: number}"
+        )
+        return []
     values: list[dict[str, Any]] = []
     for item in node.value:
         entries = _mapping(item, problems, "a manual value")
