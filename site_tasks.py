@@ -126,6 +126,7 @@ class BuildOptions:
     config: str | None = None
     data: str | None = None
     fatal_warnings: bool = False
+    fetch: bool | None = None  # None: as the settings file says (publishconf.py collects)
 
 
 def check_build_options(config: str | None, data: str | None, root: Path = ROOT) -> None:
@@ -156,11 +157,13 @@ def pelican_command(options: BuildOptions) -> list[str]:
     ]
     if options.fatal_warnings:
         command += ["--fatal", "warnings"]
-    overrides = {}
+    overrides: dict[str, object] = {}
     if options.config is not None:
         overrides["COMMUNITY_METRICS_CONFIG"] = str(ROOT / options.config)
     if options.data is not None:
         overrides["COMMUNITY_METRICS_DATA"] = str(ROOT / options.data)
+    if options.fetch is not None:
+        overrides["COMMUNITY_METRICS_FETCH"] = options.fetch
     if overrides:
         command.append("--extra-settings")
         command += [f"{key}={json.dumps(value)}" for key, value in overrides.items()]
