@@ -75,12 +75,15 @@ def clean(c):
 
 
 @task
-def publish(c, branch="gh-pages", remote="origin", push=True):
+def publish(c, branch="gh-pages", remote="origin", push=True, fetch=True):
     """Build with publishconf.py (--fatal warnings) and commit output/ to the gh-pages branch
-    with a .nojekyll; push it when the git remote exists. Set SITEURL in the environment."""
+    with a .nojekyll; push it when the git remote exists. Set SITEURL in the environment;
+    --no-fetch builds from the committed snapshots without collecting."""
     import site_tasks
 
-    options = site_tasks.BuildOptions(settings=site_tasks.PUBLISH_SETTINGS, fatal_warnings=True)
+    options = site_tasks.BuildOptions(
+        settings=site_tasks.PUBLISH_SETTINGS, fatal_warnings=True, fetch=None if fetch else False
+    )
     status = site_tasks.run_build(options)
     if status:
         raise Exit(
