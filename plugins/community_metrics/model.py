@@ -38,6 +38,17 @@ GOOD_STATUSES = ("ok", "partial")
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
+# RFC 3339 timestamps (UTC "Z" or a numeric offset), written so that the published JSON Schema
+# (downloads.snapshot_schema) uses the very same patterns: ASCII digits only, and "(?![\s\S])"
+# as the end anchor because "$" also matches before a trailing newline (in Python and in
+# jsonschema's re.search). The calendar check of the date part stays in Python.
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?![\s\S])"
+TIMESTAMP_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])(?![\s\S])"
+)
+_TIMESTAMP_RE = re.compile(TIMESTAMP_PATTERN)
+
 
 class ContractError(ValueError):
     """A snapshot or observation does not follow schema_version 1. ``where`` is a JSON path."""
@@ -91,6 +102,10 @@ def _check_timestamp(where: str, value: Any, *, optional: bool) -> str | None:
         return None
     if not isinstance(value, str):
         raise ContractError(where, f"must be an ISO 8601 timestamp string, got {value!r}")
+    if not _TIMESTAMP_RE.match(value):
+        raise ContractError(
+            where, f"not an RFC 3339 timestamp such as 2026-11-22T03:12:09Z: {value!r}"
+        )
     try:
         parse_timestamp(value)
     except ValueError:
@@ -200,7 +215,8 @@ class Snapshot:
     def from_dict(cls, data: Any) -> Snapshot:
         if not isinstance(data, dict):
             raise ContractError("$", "a snapshot must be a JSON object")
-        if data.get("schema_version") != SCHEMA_VERSION:
+        version = data.get("schema_version")
+        if isinstance(version, bool) or version != SCHEMA_VERSION:
             raise ContractError(
                 "$.schema_version",
                 f"expected {SCHEMA_VERSION}, got {data.get('schema_version')!r}",
