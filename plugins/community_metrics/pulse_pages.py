@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from . import charts
 from . import metrics as m
-from .config import Registry
+from .config import SLUG_RE, Registry
 from .dashboard import (
     COMMUNITY_CHART_METRICS,
     CommunityView,
@@ -142,7 +142,16 @@ def build_pulse(
     posts = posts or {}
     as_of = history.last_snapshot_date or now.date().isoformat()
     views = []
+    warnings = []
     for slug in history.communities():
+        if not SLUG_RE.match(slug):
+            # a snapshot may name any community; only a slug can become a URL path
+            warnings.append(
+                f"community {slug!r} in the snapshots is not a slug (lowercase letters, digits, "
+                "dashes): left off the pages; fix the snapshot or the registry"
+            )
+            logger.warning("community_metrics: %s", warnings[-1])
+            continue
         view = build_community_view(history, slug, as_of, now, f"communities/{slug}/")
         view.posts = sorted(posts.get(slug, []), key=lambda p: (p.date, p.title), reverse=True)
         annotations = [charts.Annotation(p.date, p.title, link_prefix + p.url) for p in view.posts]
@@ -219,6 +228,7 @@ def build_pulse(
         benchmarks=benchmark_module,
         band_charts=band_charts,
         history=history,
+        warnings=warnings,
     )
 
 

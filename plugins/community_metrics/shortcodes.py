@@ -22,13 +22,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from .config import SLUG_RE
 from .model import METRICS
 
 SHORTCODE_RE = re.compile(r"\{(metric|chart)\s+([^{}\n]*?)\s*\}")
 # Regions whose text is shown literally: shortcodes there are documentation, not calls.
 _LITERAL_RE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 _WINDOW_RE = re.compile(r"^(\d{1,4})([dy])$")
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def parse_shortcode(kind: str, arguments: str) -> Shortcode:
             f"{{{kind} ...}} needs a community and a metric, e.g. {{{kind} python members}}"
         )
     community, metric, *options = words
-    if not _SLUG_RE.match(community):
+    if not SLUG_RE.match(community):
         raise ValueError(f"{community!r} is not a community slug")
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r} (known: {', '.join(METRICS)})")

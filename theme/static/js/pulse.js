@@ -61,6 +61,10 @@
     loadPlotly().then(function (Plotly) {
       var colours = themeColours(container);
       var layout = figure.layout || {};
+      // the figure's title is already the <figcaption>: do not say it twice
+      if (layout.title) { delete layout.title; }
+      var hasNotes = layout.annotations && layout.annotations.length;
+      layout.margin = Object.assign({}, layout.margin, { t: hasNotes ? 32 : 12 });
       layout.font = Object.assign({}, layout.font, { color: colours.text });
       layout.paper_bgcolor = "rgba(0,0,0,0)";
       layout.plot_bgcolor = "rgba(0,0,0,0)";
