@@ -460,13 +460,10 @@ def commit(data: Path) -> int:
         return 0
     git("add", "--", *paths)
     message = commit_message(data, date)
-    name = os.environ.get("NIGHTLY_BOT_NAME", BOT_NAME)
-    email = os.environ.get("NIGHTLY_BOT_EMAIL", BOT_EMAIL)
-    committed = git(
-        "-c", f"user.name={name}", "-c", f"user.email={email}",
-        "commit", "--quiet", "-m", message, "--", *paths,
-        check=False,
-    )  # fmt: skip
+    # the bot is author and committer, also of the commit a rebase rewrites (this checkout only)
+    git("config", "user.name", os.environ.get("NIGHTLY_BOT_NAME", BOT_NAME))
+    git("config", "user.email", os.environ.get("NIGHTLY_BOT_EMAIL", BOT_EMAIL))
+    committed = git("commit", "--quiet", "-m", message, "--", *paths, check=False)
     if committed.returncode != 0:
         why = committed.stderr.strip() or committed.stdout.strip()
         raise StepError(f"git commit failed: {why}")
