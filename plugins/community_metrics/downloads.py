@@ -1,0 +1,232 @@
+"""Downloads for /data/: pure builders, history in, text out (the generator writes the files).
+
+- ``observations.csv``: long, one row per (date, community, source, metric): ``date,
+  community, platform, source, metric, value, status``. A source that failed with nothing to
+  carry has one row with an empty metric and value, so failures stay visible.
+- ``observations.json``: the same history, columnar: ``dates`` plus one entry per (community,
+  source) with a status per date and one array per metric (null = no value).
+- ``<community>.csv``: wide, one row per (date, source) with a column per metric.
+- ``snapshot.schema.json``: JSON Schema (Draft 2020-12) of a snapshot file, schema_version 1.
+
+CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``,
+tab or carriage return) are prefixed with ``'``; numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from .history import STATUS_NAMES, History
+from .model import METRICS, SCHEMA_VERSION, STATUSES, TIMESTAMP_PATTERN
+
+CSV_COLUMNS = ("date", "community", "platform", "source", "metric", "value", "status")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs as a formula; numbers are kept as numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return int(value) if float(value).is_integer() else value
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _csv_text(rows: Iterator[list[Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([safe_cell(cell) for cell in row])
+        if count % 5000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _entries(history: History, communities: list[str] | None = None):
+    for community in communities or history.communities():
+        for source in history.sources(community):
+            yield history.source_history(community, source)
+
+
+def observation_rows(history: History) -> Iterator[list[Any]]:
+    """Rows of observations.csv (without the header), date by date."""
+    entries = [(e, [(m, e.values[m]) for m in e.metrics()]) for e in _entries(history)]
+    for index, day in enumerate(history.dates):
+        for entry, columns in entries:
+            code = entry.status[index]
+            if not code:
+                continue
+            status = STATUS_NAMES[code]
+            wrote = False
+            for metric, column in columns:
+                value = column[index]
+                if value == value:  # not NaN
+                    yield [
+                        day,
+                        entry.community,
+                        entry.platform,
+                        entry.source,
+                        metric,
+                        value,
+                        status,
+                    ]
+                    wrote = True
+            if not wrote:
+                yield [day, entry.community, entry.platform, entry.source, None, None, status]
+
+
+def iter_observations_csv(history: History) -> Iterator[str]:
+    """observations.csv in chunks (it grows with communities x days: stream it to the file)."""
+    yield ",".join(CSV_COLUMNS) + "\n"
+    yield from _csv_text(observation_rows(history))
+
+
+def observations_csv(history: History) -> str:
+    return "".join(iter_observations_csv(history))
+
+
+def community_csv(history: History, community: str) -> str:
+    """One community, wide: date, platform, source, status, then a column per metric."""
+    entries = list(_entries(history, [community]))
+    metrics = [m for m in METRICS if any(m in e.values for e in entries)]
+    header = ["date", "platform", "source", "status", *metrics]
+
+    def rows() -> Iterator[list[Any]]:
+        for index, day in enumerate(history.dates):
+            for entry in entries:
+                code = entry.status[index]
+                if not code:
+                    continue
+                values = []
+                for metric in metrics:
+                    column = entry.values.get(metric)
+                    value = column[index] if column is not None else None
+                    values.append(None if value is None or value != value else value)
+                yield [day, entry.platform, entry.source, STATUS_NAMES[code], *values]
+
+    return ",".join(header) + "\n" + "".join(_csv_text(rows()))
+
+
+def _number(value: float) -> int | float | None:
+    if value != value:
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def observations_data(history: History) -> dict[str, Any]:
+    """The columnar structure of observations.json."""
+    series = []
+    for entry in _entries(history):
+        series.append(
+            {
+                "community": entry.community,
+                "platform": entry.platform,
+                "source": entry.source,
+                "status": [STATUS_NAMES.get(code) for code in entry.status],
+                "metrics": {m: [_number(v) for v in entry.values[m]] for m in entry.metrics()},
+            }
+        )
+    return {
+        "description": (
+            "Community Pulse observations, columnar: status[i] and metrics[name][i] belong to "
+            "dates[i]; null means no observation or no value that day (never zero)."
+        ),
+        "synthetic": history.synthetic,
+        "dates": list(history.dates),
+        "series": series,
+    }
+
+
+def observations_json(history: History) -> str:
+    return json.dumps(observations_data(history), ensure_ascii=False, separators=(",", ":"))
+
+
+# --- JSON Schema of the snapshot file ------------------------------------------------------------
+
+#: A calendar-valid YYYY-MM-DD (leap years included, no year 0000), as a prefix pattern.
+CALENDAR_DATE = (
+    r"^(?!0000)(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+    r"|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)"
+)
+_END = r"(?![\s\S])"  # end of string; "$" would also match before a trailing newline
+
+#: The largest finite double: a JSON number beyond it parses to infinity, which is refused.
+_MAX_DOUBLE = 1.7976931348623157e308
+
+
+def snapshot_schema() -> dict[str, Any]:
+    """JSON Schema (Draft 2020-12) accepting what ``model.Snapshot.from_dict`` accepts.
+
+    Two rules cannot be said in JSON Schema and are checked by the reader only: no two
+    observations of one file share (community, source), and an integer written without an
+    exponent must not exceed 2**63. The file name must also equal ``date`` + ".json"."""
+    timestamp = {
+        "type": "string",
+        "allOf": [{"pattern": TIMESTAMP_PATTERN}, {"pattern": CALENDAR_DATE}],
+    }
+    text = {"type": "string", "minLength": 1}
+    observation = {
+        "type": "object",
+        "required": ["community", "platform", "source", "status"],
+        "properties": {
+            "community": {**text, "description": "slug of the community in communities.yml"},
+            "platform": {**text, "description": "github, discourse, mastodon, ..."},
+            "source": {**text, "description": "platform:identifier, unique per community"},
+            "status": {
+                "enum": list(STATUSES),
+                "description": (
+                    "ok; partial (some requests failed, what succeeded is kept); stale (this "
+                    "run failed, metrics carry the last good values observed at observed_at); "
+                    "error (failed, nothing earlier to carry)"
+                ),
+            },
+            "metrics": {
+                "type": "object",
+                "propertyNames": {"enum": list(METRICS)},
+                "additionalProperties": {"type": "number", "minimum": 0, "maximum": _MAX_DOUBLE},
+                "description": "metric name -> count; a metric the platform does not report "
+                "is absent, never 0",
+            },
+            "created_at": {"anyOf": [{"type": "null"}, timestamp]},
+            "observed_at": {"anyOf": [{"type": "null"}, timestamp]},
+            "endpoint": {"anyOf": [{"type": "null"}, text]},
+            "error": {"type": ["string", "null"]},
+            "extra": {"type": "object", "description": "platform-specific extras"},
+        },
+        "if": {"properties": {"status": {"const": "error"}}},
+        "then": {},
+        "else": {"required": ["observed_at"], "properties": {"observed_at": timestamp}},
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "snapshot.schema.json",
+        "title": "Community Pulse snapshot file, schema_version 1",
+        "description": (
+            "One day of observations: data/snapshots/YYYY/YYYY-MM-DD.json. Not expressible "
+            "here and checked by the reader: observations are unique by (community, source); "
+            "integers are at most 2**63; the file is named after its date."
+        ),
+        "type": "object",
+        "required": ["schema_version", "date", "generated_at", "observations"],
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "date": {"type": "string", "pattern": CALENDAR_DATE + _END},
+            "generated_at": timestamp,
+            "synthetic": {"type": "boolean", "description": "true: made-up demo data"},
+            "observations": {"type": "array", "items": observation},
+        },
+    }
+
+
+def snapshot_schema_json() -> str:
+    return json.dumps(snapshot_schema(), indent=2, ensure_ascii=False) + "\n"
