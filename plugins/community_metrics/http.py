@@ -263,6 +263,26 @@ class Cassette:
         return len(self._cassette.data)
 
 
+class _RedactingFilter(logging.Filter):
+    """Scrubs a client's tokens from urllib3's debug lines (they show URLs, and a token may
+    travel as a query parameter)."""
+
+    def __init__(self, client: HttpClient):
+        super().__init__()
+        self.client = client
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.client._secrets:
+            message = record.getMessage()
+            cleaned = self.client.redact(message)
+            if cleaned != message:
+                record.msg, record.args = cleaned, None
+        return True
+
+
+_URLLIB3_LOGGER = logging.getLogger("urllib3.connectionpool")
+
+
 class HttpClient:
     """The one session. Thread-safe: collectors call ``get`` from many threads at once."""
 
@@ -304,6 +324,8 @@ class HttpClient:
         self._host_slots: dict[str, threading.BoundedSemaphore] = {}
         self._not_before: dict[str, float] = {}
         self._secrets: set[str] = set()
+        self._log_filter = _RedactingFilter(self)
+        _URLLIB3_LOGGER.addFilter(self._log_filter)
         self.cassette: Cassette | None = None
         if record:
             self.cassette = Cassette(Path(record), mode="record")
@@ -358,6 +380,11 @@ class HttpClient:
             text = text.replace(secret, "***")
         return text
 
+    def _redact_bytes(self, body: bytes) -> bytes:
+        for secret in self._secrets:
+            body = body.replace(secret.encode("utf-8"), b"***")
+        return body
+
     def close(self) -> None:
         """Save the recording (if any) and close the session."""
         try:
@@ -365,6 +392,7 @@ class HttpClient:
                 self.cassette.save()
         finally:
             self.session.close()
+            _URLLIB3_LOGGER.removeFilter(self._log_filter)
 
     def __enter__(self) -> HttpClient:
         return self
@@ -484,7 +512,16 @@ class HttpClient:
         with self._slot(host_of(url)):
             response = self._send_live(url, headers)
         if self.cassette is not None:
-            self.cassette.add(self.redact(url), recorded_headers, response)
+            # a server may echo the token back (error bodies, headers): never record it
+            recorded = HttpResponse(
+                self.redact(url),
+                response.status,
+                CaseInsensitiveDict(
+                    {name: self.redact(value) for name, value in response.headers.items()}
+                ),
+                self._redact_bytes(response.body),
+            )
+            self.cassette.add(self.redact(url), recorded_headers, recorded)
         return response
 
     def _send_live(self, url: str, headers: dict[str, str]) -> HttpResponse:
