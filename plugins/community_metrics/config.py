@@ -101,9 +101,12 @@ MAX_NODES = 100_000  # aliases can make a small file a huge tree ("billion laugh
 
 
 class _Problems:
+    """Collects every problem; ``sorted()`` gives them in file order, registry first."""
+
     def __init__(self, path: str):
         self.path = path
-        self.items: list[str] = []
+        self._found: list[tuple[tuple, str]] = []
+        self.mappings: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
 
     def at(self, node: yaml.Node | None) -> str:
         if node is None or node.start_mark is None:
@@ -112,7 +115,19 @@ class _Problems:
         return f"{self.path}:{mark.line + 1}:{mark.column + 1}"
 
     def add(self, node: yaml.Node | None, sentence: str) -> None:
-        self.items.append(f"{self.at(node)}: {sentence}")
+        mark = node.start_mark if node is not None else None
+        order = (0, "", mark.line, mark.column) if mark else (0, "", -1, -1)
+        self._found.append((order, f"{self.at(node)}: {sentence}"))
+
+    def add_in_file(self, path: str | Path, line: int, sentence: str) -> None:
+        """A problem in another file the registry points to (a manual CSV)."""
+        self._found.append(((1, str(path), line, 0), f"{path}:{line}: {sentence}"))
+
+    def __bool__(self) -> bool:
+        return bool(self._found)
+
+    def sorted(self) -> list[str]:
+        return [text for _, text in sorted(self._found, key=lambda item: item[0])]
 
 
 def _scalar(node: yaml.Node) -> Any:
@@ -165,6 +180,8 @@ def _mapping(
     if not isinstance(node, yaml.MappingNode):
         problems.add(node, f"{what} must be a mapping of key: value, not {_kind(node)}")
         return None
+    if id(node) in problems.mappings:  # an aliased mapping, already read (and flattened)
+        return problems.mappings[id(node)]
     written: dict[str, yaml.Node] = {}
     for key_node, _ in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
@@ -187,6 +204,7 @@ def _mapping(
         key = _scalar_or_none(key_node)
         if isinstance(key, str) and (written.get(key, key_node) is key_node or key not in entries):
             entries[key] = (key_node, value_node)
+    problems.mappings[id(node)] = entries
     return entries
 
 
@@ -523,8 +541,8 @@ def parse_registry(text: str, path: str | Path = "communities.yml") -> Registry:
                         seen[slug] = node
                     if community is not None:
                         communities.append(community)
-    if problems.items:
-        raise ConfigError(problems.items)
+    if problems:
+        raise ConfigError(problems.sorted())
     return Registry(path=path, communities=tuple(communities))
 
 

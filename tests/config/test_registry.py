@@ -336,3 +336,28 @@ def test_every_platform_declares_help_for_its_keys():
         for key in platform.identifier_patterns:
             assert key in platform.identifiers or key in platform.options
     assert "members" in METRICS
+
+
+def test_problems_come_in_file_order_and_an_aliased_merge_is_not_a_duplicate():
+    text = """\
+communities:
+  - slug: b
+    name: B
+    sources:
+      - &src {<<: {platform: reddit}, subreddit: x1}
+  - slug: c
+    name: C
+    url: nope
+    sources:
+      - *src
+      - {platform: nope}
+  - slug: B
+    name: Upper
+    sources: [*src]
+"""
+    problems = problems_of(text)
+    assert [p.split(": ")[0] for p in problems] == [
+        "reg.yml:8:10",
+        "reg.yml:11:20",
+        "reg.yml:12:11",
+    ]

@@ -135,8 +135,8 @@ def values_from_csv(
     try:
         header = [column.strip().lower() for column in next(reader, [])]
         if header[:3] != list(CSV_COLUMNS[:3]):
-            problems.items.append(
-                f"{path}:1: the header must be {','.join(CSV_COLUMNS)} (note optional)"
+            problems.add_in_file(
+                path, 1, f"the header must be {','.join(CSV_COLUMNS)} (note optional)"
             )
             return []
         for row in reader:
@@ -144,16 +144,16 @@ def values_from_csv(
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) < 3:
-                problems.items.append(f"{path}:{line}: expected date,metric,value[,note]")
+                problems.add_in_file(path, line, "expected date,metric,value[,note]")
                 continue
             note = row[3].strip() if len(row) > 3 else None
             value, problem = _check_value(row[0], row[1].strip(), row[2].strip(), note)
             if problem:
-                problems.items.append(f"{path}:{line}: {problem}")
+                problems.add_in_file(path, line, problem)
             else:
                 values.append(value)
     except csv.Error as exc:
-        problems.items.append(f"{path}:{reader.line_num}: malformed CSV: {exc}")
+        problems.add_in_file(path, reader.line_num, f"malformed CSV: {exc}")
     return values
 
 
