@@ -54,6 +54,7 @@ DEFAULT_BACKOFF = 0.5  # seconds; doubled per retry, with jitter
 DEFAULT_MAX_WAIT = 30.0  # longest rate-limit wait worth sitting through, seconds
 DEFAULT_PER_HOST = 4
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_TOTAL_TIMEOUT = 60.0  # one exchange, body included: a server dripping bytes is cut off
 MAX_REDIRECTS = 5
 MAX_RATE_LIMIT_WAITS = 3
 
@@ -296,6 +297,7 @@ class HttpClient:
         max_wait: float = DEFAULT_MAX_WAIT,
         per_host: int = DEFAULT_PER_HOST,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
         record: str | Path | None = None,
         replay: str | Path | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -317,6 +319,7 @@ class HttpClient:
         self.max_wait = max_wait
         self.per_host = per_host
         self.max_bytes = max_bytes
+        self.total_timeout = total_timeout
         self.sleep = sleep
         self.clock = clock
         self._rng = rng or random.Random()
@@ -535,12 +538,18 @@ class HttpClient:
                 if declared.isdigit() and int(declared) > self.max_bytes:
                     raise self._too_large(url, int(declared))
                 body = bytearray()
+                deadline = time.monotonic() + self.total_timeout
                 for chunk in answer.iter_content(chunk_size=65536):
                     body.extend(chunk)
                     if len(body) > self.max_bytes:
                         raise self._too_large(url, None)
+                    if time.monotonic() > deadline:
+                        raise _Transient(
+                            "timeout",
+                            f"{shown} was still sending after {self.total_timeout:g} s",
+                        )
                 return HttpResponse(url, answer.status_code, answer_headers, bytes(body))
-        except FetchError:
+        except (FetchError, _Transient):
             raise
         except requests.Timeout:
             raise _Transient(

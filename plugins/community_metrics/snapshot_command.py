@@ -155,6 +155,8 @@ def collect_and_store(
     finally:
         client.close()
     report = RunReport(date=day, collection=collection)
+    if not sources and part is None:
+        return report  # nothing collected: an empty day file would hide the demo data
     if part is not None:
         report.path = write_partial(data_dir, day, part, collection.observations)
         return report
@@ -249,7 +251,8 @@ def _print_report(report: RunReport, out: TextIO) -> int:
     for warning in report.warnings:
         print(f"community_metrics: warning: {warning}", file=out)
     if not reports:
-        print(f"community_metrics: no sources to collect; wrote {report.path}", file=out)
+        wrote = f"; wrote {report.path}" if report.path else "; nothing written"
+        print(f"community_metrics: no sources to collect{wrote}", file=out)
         return 0
     print(format_report(reports), file=out)
     counts: dict[str, int] = {}
@@ -260,7 +263,7 @@ def _print_report(report: RunReport, out: TextIO) -> int:
     if report.exit_status:
         print(
             f"community_metrics: every source failed ({len(reports)} of {len(reports)}); "
-            "the last good values are kept as stale. See the errors above.",
+            "the last good values are kept (stale). See the errors above.",
             file=out,
         )
     return report.exit_status

@@ -271,3 +271,18 @@ def test_per_host_limit_holds_under_load(server: HTTPServer) -> None:
         for thread in threads:
             thread.join()
     assert state["max"] == 3  # reached, never exceeded
+
+
+def test_a_server_dripping_bytes_is_cut_off(server: HTTPServer, sleeps) -> None:
+    def drip(request: Request) -> Response:
+        def chunks():
+            for _ in range(40):
+                time.sleep(0.05)
+                yield b" "
+
+        return Response(chunks(), content_type="application/json")
+
+    server.expect_request("/drip").respond_with_handler(drip)
+    with client(sleeps, retries=0, total_timeout=0.3) as http, pytest.raises(FetchError) as c:
+        http.get(server.url_for("/drip"))
+    assert c.value.kind == "timeout" and "still sending after 0.3 s" in c.value.message
