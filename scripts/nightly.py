@@ -54,6 +54,7 @@ BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 WORK = Path("nightly-work")  # files handed from one job to the next as artifacts
 DEFAULT_THRESHOLD = 200
 DEFAULT_MAX_SHARDS = 8
+OFFLINE_PLATFORMS = frozenset({"manual"})  # values from the registry itself, no request
 
 
 class StepError(Exception):
@@ -212,9 +213,13 @@ class Outcome:
 
 
 def outcome(snapshot: Snapshot, since: datetime | None) -> Outcome:
+    """``fresh_good`` counts the sources that answered in this run. Values typed into the
+    registry (manual) always "answer": when a registry also has platform sources, only those
+    count, so a run in which no platform answered fails even beside a manual source."""
     counts: Counter = Counter(o.status for o in snapshot.observations)
+    online = [o for o in snapshot.observations if o.platform not in OFFLINE_PLATFORMS]
     fresh = 0
-    for observation in snapshot.observations:
+    for observation in online or snapshot.observations:
         if not observation.is_good or observation.observed_at is None:
             continue
         if since is None or parse_timestamp(observation.observed_at) >= since:
