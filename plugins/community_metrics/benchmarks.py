@@ -15,6 +15,7 @@ entry (number and id) and what to fix.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,9 @@ from typing import Any
 import yaml
 
 from .metrics import AGE_BANDS, SIZE_BANDS
+
+#: The committed figures; callers with settings pass their own folder.
+DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "data" / "benchmarks"
 
 SOURCE_TYPES = ("primary", "secondary", "derived")
 UNITS = ("percent",)
@@ -49,7 +53,7 @@ _FIGURE_KEYS = {
 _CONFLICT_KEYS = {"value", "value_text", "qualifier", "year", "source", "source_type", "caveat"}
 
 
-class BenchmarkError(Exception):
+class BenchmarkError(ValueError):
     """One or more mistakes in benchmark files; ``problems`` are 'file: entry: sentence'."""
 
     def __init__(self, problems: list[str]):
@@ -316,11 +320,12 @@ def parse_study(text: str, path: str) -> tuple[Study | None, list[str]]:
     )
 
 
-def load_benchmarks(folder: Path) -> list[Study]:
-    """Every ``*.yml`` in ``folder`` (sorted by name); ``BenchmarkError`` lists all problems."""
+def load_benchmarks(folder: Path | None = None) -> list[Study]:
+    """Every ``*.yml`` in ``folder`` (sorted by name; default ``data/benchmarks``);
+    ``BenchmarkError`` lists all problems."""
     studies: list[Study] = []
     problems: list[str] = []
-    for path in sorted(Path(folder).glob("*.yml")):
+    for path in sorted(Path(folder or DEFAULT_FOLDER).glob("*.yml")):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -335,9 +340,15 @@ def load_benchmarks(folder: Path) -> list[Study]:
     return studies
 
 
-def band_shares(studies: list[Study], kind: str) -> list[tuple[str, dict[str, float | None]]]:
+def band_shares(
+    studies: list[Study] | str, kind: str | None = None
+) -> list[tuple[str, dict[str, float | None]]]:
     """For ``charts.band_distribution``: (label, band -> published percent) per study that
-    places figures in ``kind`` bands. A band a study does not report is absent (no bar)."""
+    places figures in ``kind`` bands. A band a study does not report is absent (no bar).
+
+    ``band_shares("size")`` loads the committed figures first."""
+    if isinstance(studies, str):
+        studies, kind = load_benchmarks(), studies
     result = []
     for study in studies:
         shares = {
@@ -348,3 +359,79 @@ def band_shares(studies: list[Study], kind: str) -> list[tuple[str, dict[str, fl
             label = f"{study.short} (published{'; one share derived' if derived else ''})"
             result.append((label, shares))
     return result
+
+
+# --- rows for the /benchmarks/ page ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenchmarkRow:
+    figure: str
+    value: str  # as published, with conflicting values named
+    population: str  # "population, year"
+    source: str  # "source (primary|secondary|derived)"
+    tracked: str  # the tracked communities in the same band, or "—"
+    conflict: bool
+    derived: bool
+    caveat: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class BenchmarkGroup:
+    title: str
+    population: str
+    caveat: str
+    notes: str
+    rows: tuple[BenchmarkRow, ...]
+
+
+def _value_text(figure: Figure) -> str:
+    text = figure.value_text + (" (derived)" if figure.derived else "")
+    for other in figure.conflicts:
+        year = f", {other.year}" if other.year else ""
+        text += f"; also published: {other.value_text} ({other.source}{year})"
+    return text
+
+
+def benchmark_groups(
+    studies: list[Study] | None = None,
+    tracked: Mapping[str, Mapping[str, int]] | None = None,
+) -> list[BenchmarkGroup]:
+    """One group per study for the page. ``tracked`` is kind -> band -> number of tracked
+    communities (e.g. from ``metrics.size_band``), shown beside figures placed in a band."""
+    studies = load_benchmarks() if studies is None else studies
+    groups = []
+    for study in studies:
+        rows = []
+        for figure in study.figures:
+            comparison = "—"
+            counts = (tracked or {}).get(figure.band_kind or "")
+            if counts is not None and figure.band:
+                total = sum(counts.values())
+                if total:
+                    count = counts.get(figure.band, 0)
+                    comparison = f"{count} of {total} ({100 * count / total:.0f}%)"
+            year = figure.year if figure.year is not None else "year not given"
+            rows.append(
+                BenchmarkRow(
+                    figure=figure.figure,
+                    value=_value_text(figure),
+                    population=f"{figure.population}, {year}",
+                    source=f"{figure.source} ({figure.source_type})",
+                    tracked=comparison,
+                    conflict=bool(figure.conflicts),
+                    derived=figure.derived,
+                    caveat=figure.caveat or "",
+                )
+            )
+        groups.append(
+            BenchmarkGroup(
+                title=study.title,
+                population=study.population,
+                caveat=study.caveat or "",
+                notes=study.notes or "",
+                rows=tuple(rows),
+            )
+        )
+    return groups

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from community_metrics.benchmarks import BenchmarkError, band_shares, load_benchmarks, parse_study
+from community_metrics.benchmarks import (
+    BenchmarkError,
+    band_shares,
+    benchmark_groups,
+    load_benchmarks,
+    parse_study,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,3 +115,27 @@ def test_bad_entries_are_named(tmp_path: Path, change, message) -> None:
     assert any(p.startswith(str(path)) and message in p for p in caught.value.problems), (
         caught.value.problems
     )
+
+
+def test_band_shares_by_kind_alone_loads_the_committed_files() -> None:
+    assert band_shares("size")[0][1]["≤100"] == 34
+
+
+def test_groups_for_the_page_name_conflicts_and_tracked_counts(studies) -> None:
+    groups = benchmark_groups(
+        list(studies.values()), tracked={"size": {"≤100": 3, ">1,000": 1}, "age": {}}
+    )
+    first = groups[0]
+    assert first.title.startswith("Deloitte, Tribalization of Business, 2008")
+    row = next(r for r in first.rows if r.figure.startswith("communities with fewer than 100"))
+    assert row.conflict
+    assert row.value == "34%; also published: 35% (WSJ coverage, via blog.experientia.com)"
+    assert row.tracked == "3 of 4 (75%)"
+    assert row.population.endswith(", 2008")
+    assert row.source.endswith("(secondary)")
+    derived = next(r for r in first.rows if r.figure.startswith("501–1,000"))
+    assert (
+        derived.derived and derived.value == "≈14% (derived)" and derived.tracked == "0 of 4 (0%)"
+    )
+    age = next(r for r in first.rows if r.figure.startswith("communities less than 6 months"))
+    assert age.tracked == "—"  # no tracked community has an age band yet

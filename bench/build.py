@@ -1,0 +1,176 @@
+"""Scale benchmark: build time and peak memory of the site over synthetic histories.
+
+``run()`` (called by ``invoke bench``) generates demo histories of 100x365, 1000x1095 and
+1000x2190 (communities x days) into temporary folders, then builds the whole site from each in
+a fresh subprocess (Pelican's API with ``pelicanconf.py``, ``COMMUNITY_METRICS_DATA`` and
+``COMMUNITY_METRICS_CONFIG`` pointing at the history) and reports wall time and the peak RSS
+of that subprocess (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` of a process that has
+no other children). It also times the data path alone (``load_history`` + metrics + charts
+for every community) in a subprocess, the part this module's owner optimises.
+
+Budget (issue 4): 1000x1095 builds in <= 60 s with peak memory <= 1.5 GB on 2 cores; doubling
+the days at most doubles the time.
+
+    python -m bench.build                    # all sizes
+    python -m bench.build --sizes 100x365    # some sizes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = ((100, 365), (1000, 1095), (1000, 2190))
+BUDGET_SECONDS = 60.0
+BUDGET_BYTES = 1.5 * 2**30
+
+_BUILD = """
+import sys
+sys.path.insert(0, {plugins!r})
+from pelican import Pelican
+from pelican.settings import read_settings
+settings = read_settings({conf!r}, override={{
+    "OUTPUT_PATH": {output!r},
+    "CACHE_PATH": {cache!r},
+    "CACHE_CONTENT": False,
+    "COMMUNITY_METRICS_DATA": {data!r},
+    "COMMUNITY_METRICS_CONFIG": {config!r},
+    "COMMUNITY_METRICS_STRICT": False,
+}})
+Pelican(settings).run()
+"""
+
+_DATA_PATH = """
+import sys, time
+sys.path.insert(0, {plugins!r})
+from community_metrics.config import load_registry
+from community_metrics.history import load_history
+from community_metrics import charts, metrics
+start = time.perf_counter()
+history = load_history({data!r}, load_registry({config!r}))
+loaded = time.perf_counter()
+as_of = history.dates[-1]
+items = []
+for slug in history.communities():
+    members = history.community_series(slug, "members")
+    items.append((slug, members))
+    metrics.growth_all(members)
+    metrics.rollup(history.latest(slug), as_of)
+    metrics.milestones(members)
+    for metric in ("members", "active_30d", "posts"):
+        per_source = [(s, history.series(slug, s, metric)) for s in history.sources(slug)]
+        charts.community_metric_chart(slug, metric, per_source,
+                                      total=history.community_series(slug, metric)).json
+charts.members_overview(items).json
+print(f"{{loaded - start:.3f}} {{time.perf_counter() - loaded:.3f}}")
+"""
+
+
+def _child(code: str) -> tuple[float, int, str]:
+    """Run ``code`` in a fresh interpreter; (wall seconds, peak RSS bytes, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-8:])
+        raise RuntimeError(f"subprocess failed (exit {done.returncode}):\n{tail}")
+    # ru_maxrss of RUSAGE_CHILDREN is the largest child so far: only trust a new maximum
+    peak = peak_kib * 1024 if peak_kib > before else -1
+    return seconds, peak, done.stdout
+
+
+def generate(folder: Path, communities: int, days: int) -> float:
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from community_metrics.demo import generate_demo
+
+    start = time.perf_counter()
+    generate_demo(folder, communities, days, seed=1)
+    return time.perf_counter() - start
+
+
+def measure(communities: int, days: int, *, build: bool = True) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix=f"pulse-bench-{communities}x{days}-") as tmp:
+        root = Path(tmp)
+        data = root / "history"
+        generated = generate(data, communities, days)
+        size = sum(p.stat().st_size for p in data.rglob("*.json"))
+        params = {
+            "plugins": str(ROOT / "plugins"),
+            "data": str(data),
+            "config": str(data / "communities.yml"),
+        }
+        result: dict[str, Any] = {
+            "communities": communities,
+            "days": days,
+            "generate_seconds": round(generated, 2),
+            "history_bytes": size,
+        }
+        seconds, peak, out = _child(_DATA_PATH.format(**params))
+        load_s, compute_s = (float(x) for x in out.split())
+        result["data_path"] = {
+            "wall_seconds": round(seconds, 2),
+            "load_history_seconds": round(load_s, 2),
+            "metrics_charts_seconds": round(compute_s, 2),
+            "peak_rss_bytes": peak,
+        }
+        if build:
+            code = _BUILD.format(
+                conf=str(ROOT / "pelicanconf.py"),
+                output=str(root / "output"),
+                cache=str(root / "cache"),
+                **params,
+            )
+            try:
+                seconds, peak, _ = _child(code)
+                result["build"] = {
+                    "wall_seconds": round(seconds, 2),
+                    "peak_rss_bytes": peak,
+                    "within_budget": seconds <= BUDGET_SECONDS and 0 < peak <= BUDGET_BYTES,
+                }
+            except RuntimeError as exc:
+                result["build"] = {"error": str(exc)}
+        return result
+
+
+def run(sizes: tuple[tuple[int, int], ...] = SIZES, build: bool = True) -> dict[str, Any]:
+    """Figures per size, plus the time ratio of 2190 days over 1095 days (budget: <= 2)."""
+    figures: dict[str, Any] = {}
+    for communities, days in sizes:
+        figures[f"{communities}x{days}"] = measure(communities, days, build=build)
+    short, long = figures.get("1000x1095"), figures.get("1000x2190")
+    if (
+        short
+        and long
+        and "wall_seconds" in short.get("build", {})
+        and "wall_seconds" in long.get("build", {})
+    ):
+        figures["doubling_days_time_ratio"] = round(
+            long["build"]["wall_seconds"] / short["build"]["wall_seconds"], 2
+        )
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="*", default=None, help="e.g. 100x365 1000x1095")
+    parser.add_argument("--no-build", action="store_true", help="only the data path")
+    args = parser.parse_args(argv)
+    sizes = tuple(tuple(int(x) for x in s.split("x")) for s in args.sizes) if args.sizes else SIZES
+    print(json.dumps(run(sizes, build=not args.no_build), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
