@@ -137,3 +137,15 @@ def test_every_token_variable_of_the_sources_is_passed_from_secrets():
     for variable in wanted:
         assert variable in collect["env"], f"nightly collect step does not pass ${variable}"
         assert collect["env"][variable] == f"${{{{ secrets.{variable} }}}}"
+
+
+def test_every_token_env_of_the_registry_is_passed_from_secrets():
+    """A token_env named in communities.yml that the nightly job does not pass would silently
+    fall back to unauthenticated requests."""
+    from community_metrics.config import load_registry
+
+    named = {s.token_env for s in load_registry(ROOT / "communities.yml").sources if s.token_env}
+    steps = load(NIGHTLY)["jobs"]["collect"]["steps"]
+    collect = next(s for s in steps if "nightly.py collect" in s.get("run", ""))
+    for variable in named:
+        assert collect["env"].get(variable) == f"${{{{ secrets.{variable} }}}}", variable
