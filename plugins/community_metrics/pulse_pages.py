@@ -70,14 +70,14 @@ def _sum_series(parts: list[Series]) -> Series | None:
     """Day-by-day sum; a gap where any part is a gap (no partial sums)."""
     if not parts:
         return None
-    dates = parts[0].dates
-    values: list[float | None] = []
-    stale: list[bool] = []
-    for index in range(len(dates)):
-        day = [p.values[index] for p in parts]
-        values.append(None if any(v is None for v in day) else float(sum(day)))
-        stale.append(any(p.stale[index] for p in parts))
-    return Series(list(dates), values, stale)
+    if len(parts) == 1:
+        return parts[0]
+    values: list[float | None] = [
+        None if None in day else float(sum(day))
+        for day in zip(*(p.values for p in parts), strict=True)
+    ]
+    stale = [any(day) for day in zip(*(p.stale for p in parts), strict=True)]
+    return Series(list(parts[0].dates), values, stale)
 
 
 def engagement_series(history: History, slug: str) -> Series | None:
@@ -143,6 +143,7 @@ def build_pulse(
     as_of = history.last_snapshot_date or now.date().isoformat()
     views = []
     warnings = []
+    engagement_by_slug: dict[str, Series | None] = {}
     for slug in history.communities():
         if not SLUG_RE.match(slug):
             # a snapshot may name any community; only a slug can become a URL path
@@ -164,7 +165,7 @@ def build_pulse(
                     slug, metric, items, annotations=annotations, community_label=view.name
                 )
             )
-        engagement = engagement_series(history, slug)
+        engagement = engagement_by_slug[slug] = engagement_series(history, slug)
         if engagement is not None and engagement.has_values():
             chart = charts.engagement_overview(
                 [(view.name, engagement)], chart=f"{slug}-engagement"
@@ -174,9 +175,7 @@ def build_pulse(
 
     members = [(v.name, history.community_series(v.slug, "members")) for v in views]
     engagement_items = [
-        (v.name, series)
-        for v in views
-        if (series := engagement_series(history, v.slug)) is not None
+        (v.name, series) for v in views if (series := engagement_by_slug[v.slug]) is not None
     ]
     sizes = {v.name: v.rollup.members for v in views if v.rollup.members is not None}
     points = [
@@ -293,15 +292,14 @@ def pulse_escape(value: object) -> str:
 
 def write_downloads(pulse: Pulse, output: Path) -> None:
     """/data/observations.csv, observations.json, communities/<slug>.csv, snapshot.schema.json."""
-    try:
-        from . import downloads
-    except ImportError:
-        logger.warning("community_metrics: downloads.py is missing; /data/ files not written")
-        return
+    from . import downloads
+
     folder = output / "data"
     (folder / "communities").mkdir(parents=True, exist_ok=True)
     history = pulse.history
-    (folder / "observations.csv").write_text(downloads.observations_csv(history), "utf-8")
+    with (folder / "observations.csv").open("w", encoding="utf-8", newline="") as handle:
+        for chunk in downloads.iter_observations_csv(history):  # streamed: it grows large
+            handle.write(chunk)
     (folder / "observations.json").write_text(downloads.observations_json(history), "utf-8")
     (folder / "snapshot.schema.json").write_text(downloads.snapshot_schema_json(), "utf-8")
     for view in pulse.communities:

@@ -179,3 +179,36 @@ def test_pulse_js_and_plotly_are_referenced_not_inlined(site: Path) -> None:
 def test_fixture_is_what_the_docstring_says() -> None:
     bad = json.loads((FIXTURES / "data/snapshots/2026/2026-10-20.json").read_text())
     assert bad["observations"][0]["metrics"]["members"] == -5
+
+
+def test_downloads(site: Path) -> None:
+    import csv
+    import io
+
+    import jsonschema
+
+    rows = list(csv.DictReader(io.StringIO((site / "data/observations.csv").read_text())))
+    python_members = {
+        (r["date"], r["source"]): r["value"]
+        for r in rows
+        if r["community"] == "python" and r["metric"] == "members"
+    }
+    assert python_members[("2026-11-01", "discourse:discuss.python.org")] == "1200"
+    assert python_members[("2026-10-01", "github:python/cpython")] == "200"
+    assert not any(r["date"] == "2026-10-20" for r in rows)  # the left-out file
+    rust = next(r for r in rows if r["date"] == "2026-11-01" and r["community"] == "rust")
+    assert rust["status"] == "stale"
+    community = (site / "data/communities/python.csv").read_text().splitlines()
+    assert community[0].startswith("date,platform,source,status,members")
+    data = json.loads((site / "data/observations.json").read_text())
+    assert data["dates"][0] == "2026-10-01"
+    schema = json.loads((site / "data/snapshot.schema.json").read_text())
+    good = json.loads((FIXTURES / "data/snapshots/2026/2026-11-01.json").read_text())
+    jsonschema.validate(good, schema)
+    bad = json.loads((FIXTURES / "data/snapshots/2026/2026-10-20.json").read_text())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+    page = soup(site / "data" / "index.html")
+    links = {a["href"] for a in page.select("main a[download]")}
+    assert {"../data/observations.csv", "../data/observations.json"} <= links
+    assert "../data/communities/rust.csv" in links
