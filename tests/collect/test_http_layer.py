@@ -286,3 +286,28 @@ def test_a_server_dripping_bytes_is_cut_off(server: HTTPServer, sleeps) -> None:
     with client(sleeps, retries=0, total_timeout=0.3) as http, pytest.raises(FetchError) as c:
         http.get(server.url_for("/drip"))
     assert c.value.kind == "timeout" and "still sending after 0.3 s" in c.value.message
+
+
+def test_dns_failure_is_named(monkeypatch, sleeps) -> None:
+    import socket
+
+    def no_such_host(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    with client(sleeps, retries=1) as http, pytest.raises(FetchError) as caught:
+        http.get("http://forum.example.invalid/about.json")
+    assert caught.value.kind == "connection"
+    assert "host name not found (DNS)" in caught.value.message
+    assert "forum.example.invalid" in caught.value.message
+
+
+def test_retry_after_as_http_date(server: HTTPServer, sleeps) -> None:
+    from email.utils import format_datetime
+
+    later = format_datetime(datetime.fromtimestamp(time.time() + 7200, tz=UTC), usegmt=True)
+    server.expect_request("/x").respond_with_data("", 503, headers={"Retry-After": later})
+    with client(sleeps) as http, pytest.raises(FetchError) as caught:
+        http.get(server.url_for("/x"))
+    assert caught.value.kind == "rate_limited" and not sleeps.calls
+    assert abs((caught.value.retry_at - datetime.now(UTC)).total_seconds() - 7200) < 60
