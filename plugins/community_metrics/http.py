@@ -212,7 +212,8 @@ class Cassette:
         return Request("GET", url, None, dict(headers))
 
     def play(self, url: str, headers: Mapping[str, str]) -> HttpResponse | None:
-        """The next recorded answer to GET ``url`` (each recorded answer plays once, in order)."""
+        """The next recorded answer to GET ``url``: recorded answers play once each, in order
+        (a 429 then its retry), and the last one repeats once all are played."""
         from vcr.errors import UnhandledHTTPRequestError
 
         request = self._request(url, headers)
@@ -220,7 +221,10 @@ class Cassette:
             try:
                 recorded = self._cassette.play_response(request)
             except UnhandledHTTPRequestError:
-                return None
+                try:
+                    recorded = self._cassette.responses_of(request)[-1]
+                except UnhandledHTTPRequestError:
+                    return None
         answer_headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
         for name, values in (recorded.get("headers") or {}).items():
             answer_headers[name] = ", ".join(values) if isinstance(values, list) else str(values)

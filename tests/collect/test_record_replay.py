@@ -152,3 +152,17 @@ def test_unreadable_cassette_is_a_usage_error(tmp_path, server: HTTPServer) -> N
     )  # fmt: skip
     assert status == 2 and "missing.yaml does not exist" in err.getvalue()
     assert not (tmp_path / "d" / "snapshots").exists()
+
+
+def test_answers_play_in_order_then_the_last_repeats(tmp_path, server: HTTPServer) -> None:
+    from werkzeug import Response
+
+    answers = iter([Response("busy", 429, headers={"Retry-After": "1"}), Response('{"n": 2}')])
+    server.expect_request("/r").respond_with_handler(lambda request: next(answers))
+    cassette = tmp_path / "r.yaml"
+    with HttpClient(record=cassette, sleep=lambda s: None) as http:
+        assert http.get(server.url_for("/r")).json() == {"n": 2}
+    server.clear()
+    with HttpClient(replay=cassette) as http:  # the recorded 429 is replayed, then its retry
+        assert http.get(server.url_for("/r")).json() == {"n": 2}
+        assert http.get(server.url_for("/r")).json() == {"n": 2}
