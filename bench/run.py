@@ -4,7 +4,8 @@ print one table and write ``bench.json`` with the date and the machine the figur
 Each module exposes ``run() -> dict`` (nested dicts of figures):
 
     bench.collector  collector throughput on the 500-source loopback setup
-    bench.build      build time and peak memory: default site, demo 100x365, 1000x1095, 1000x2190
+    bench.default_site  build time and peak memory of the default site (this repository)
+    bench.build      build time and peak memory: demo 100x365, 1000x1095, 1000x2190
     bench.pages      bytes transferred (gzip) of /, /dashboard/ and one community page
 
 A module that is missing, or that fails, is reported on its own line and in ``bench.json``; the
@@ -31,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: (name, module, what it measures): in the order they run and are printed.
 SECTIONS: list[tuple[str, str, str]] = [
     ("collector", "bench.collector", "collector throughput, 500 sources on 127.0.0.1"),
-    ("build", "bench.build", "build time and peak memory: default site and demo histories"),
+    ("site", "bench.default_site", "build time and peak memory of the default site"),
+    ("build", "bench.build", "build time and peak memory of demo histories (communities x days)"),
     ("pages", "bench.pages", "bytes transferred (gzip) of /, /dashboard/, one community page"),
 ]
 
