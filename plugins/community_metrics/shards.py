@@ -41,7 +41,9 @@ def write_partial(
     """Write (atomically) the shard's observations; a re-run of the shard replaces its file."""
     path = partial_path(data_dir, date, shard)
     snapshot = Snapshot(
-        date=date, generated_at=format_timestamp(utc_now()), observations=list(observations)
+        date=date,
+        generated_at=format_timestamp(utc_now()),
+        observations=merge_observations([], observations),  # one per key, as the schema says
     )
     write_json_atomic(path, snapshot.to_dict())
     return path

@@ -243,6 +243,14 @@ def run_snapshot(
             file=err,
         )
         return 1
+    except OSError as exc:  # the data folder cannot be written (permissions, disk full)
+        where = f" {exc.filename}" if exc.filename else ""
+        print(
+            f"community_metrics: cannot write{where}: {exc.strerror or exc}; "
+            "earlier snapshot files are untouched",
+            file=err,
+        )
+        return 1
     return _print_report(report, out)
 
 

@@ -206,3 +206,13 @@ def test_invoke_task_bad_arguments(tmp_path, args, message) -> None:
     assert answer.returncode == 2
     assert message in answer.stderr and "usage: invoke snapshot" in answer.stderr
     assert "Traceback" not in answer.stderr + answer.stdout
+
+
+def test_unwritable_data_folder_is_a_clear_error(tmp_path, server: HTTPServer) -> None:
+    server.expect_request("/f/about.json").respond_with_json(DISCOURSE_ABOUT)
+    config = registry(tmp_path / "c.yml", [("forum", discourse(server.url_for("/f")))])
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data folder should be")
+    status, _, err = run(config, blocker)
+    assert status == 1 and "cannot write" in err and "Traceback" not in err
+    assert blocker.read_text() == "a file where the data folder should be"
