@@ -277,7 +277,7 @@ class _RedactingFilter(logging.Filter):
         self.client = client
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.client._secrets:
+        if self.client._secrets:  # cheap test first: most clients carry no token
             message = record.getMessage()
             cleaned = self.client.redact(message)
             if cleaned != message:
@@ -367,7 +367,9 @@ class HttpClient:
         )
         target = prepared.url or url
         try:
-            return self._follow(target, send, auth, bool(token))
+            response = self._follow(target, send, auth, bool(token))
+            response.url = self.redact(response.url)  # a token sent as a query parameter
+            return response
         except FetchError as exc:
             # the one place messages leave this module: scrub any token that slipped in
             exc.message = self.redact(exc.message)
@@ -383,12 +385,12 @@ class HttpClient:
             self._not_before[host] = max(self._not_before.get(host, 0.0), until)
 
     def redact(self, text: str) -> str:
-        for secret in self._secrets:
+        for secret in tuple(self._secrets):  # a copy: other threads may add a token meanwhile
             text = text.replace(secret, "***")
         return text
 
     def _redact_bytes(self, body: bytes) -> bytes:
-        for secret in self._secrets:
+        for secret in tuple(self._secrets):
             body = body.replace(secret.encode("utf-8"), b"***")
         return body
 
