@@ -9,9 +9,12 @@ the home page's headline partial); ``generate_output`` writes /dashboard/, /comm
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from time import perf_counter as clock
 from typing import Any
 
 from pelican.generators import Generator
@@ -102,6 +105,7 @@ class CommunityMetricsGenerator(Generator):
         # Our pages render config, API and post strings: escape everything by default.
         self.env.autoescape = True
         self.pulse: pulse_pages.Pulse | None = None
+        self._warnings: list[str] = []  # shown on /status/ too
 
     # --- context ---------------------------------------------------------------------------
 
@@ -118,8 +122,10 @@ class CommunityMetricsGenerator(Generator):
                 settings["COMMUNITY_METRICS_DATA"],
                 data_dir,
             )
+        started = clock()
         registry = load_registry_or_fail(config_path)
         history = load_history(data_dir, registry)
+        logger.debug("community_metrics: history loaded in %.1f s", clock() - started)
         self._report_snapshot_errors(history, strict)
         now = settings.get("COMMUNITY_METRICS_NOW") or datetime.now(UTC)
         self.pulse = pulse_pages.build_pulse(
@@ -133,7 +139,9 @@ class CommunityMetricsGenerator(Generator):
             link_prefix="../../" if settings["RELATIVE_URLS"] else settings["SITEURL"] + "/",
         )
         self._replace_shortcodes(history, strict)
+        self.pulse.warnings.extend(self._warnings)
         self.context["pulse"] = self.pulse
+        logger.debug("community_metrics: dashboard computed in %.1f s", clock() - started)
 
     def _report_snapshot_errors(self, history: History, strict: bool) -> None:
         for error in history.errors:
@@ -144,6 +152,10 @@ class CommunityMetricsGenerator(Generator):
                 f"{len(history.errors)} snapshot file(s) break the contract: {names}"
             )
 
+    def _warn(self, message: str) -> None:
+        logger.warning("community_metrics: %s", message)
+        self._warnings.append(message)
+
     def _articles(self) -> list[Any]:
         return list(self.context.get("articles", []))
 
@@ -153,11 +165,9 @@ class CommunityMetricsGenerator(Generator):
         for article in self._articles():
             for slug in post_communities(article):
                 if slug not in known:
-                    logger.warning(
-                        "community_metrics: %s: front matter 'Communities' names %r, which is "
-                        "not a tracked community; fix the slug or add it to the registry",
-                        article.source_path,
-                        slug,
+                    self._warn(
+                        f"{article.source_path}: front matter 'Communities' names {slug!r}, "
+                        "which is not a tracked community; fix the slug or add it to the registry"
                     )
                     continue
                 posts.setdefault(slug, []).append(
@@ -191,7 +201,7 @@ class CommunityMetricsGenerator(Generator):
                 content.pulse_charts = True
             problems.extend(found)
         for problem in problems:
-            logger.warning("community_metrics: %s", problem)
+            self._warn(str(problem))
         if strict and problems:
             raise PulseBuildError(
                 f"{len(problems)} shortcode problem(s) in posts: "
@@ -218,6 +228,10 @@ class CommunityMetricsGenerator(Generator):
                 **extra,
             )
 
+        started = clock()
+        # The /data/ files grow with communities x days: write them in a second process while
+        # this one renders the pages (two cores; the child shares the history copy-on-write).
+        downloads = start_downloads(pulse, Path(self.output_path))
         write("dashboard/index.html", "pulse/dashboard")
         for community in pulse.communities:
             write(
@@ -228,7 +242,31 @@ class CommunityMetricsGenerator(Generator):
         write("benchmarks/index.html", "pulse/benchmarks")
         write("status/index.html", "pulse/status")
         write("data/index.html", "pulse/data")
-        pulse_pages.write_downloads(pulse, Path(self.output_path))
+        finish_downloads(downloads)
+        logger.debug("community_metrics: pages and downloads written in %.1f s", clock() - started)
+
+
+def start_downloads(pulse: pulse_pages.Pulse, output: Path) -> Any:
+    """Start writing the /data/ files in a forked process (None: written here, now)."""
+    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
+        pulse_pages.write_downloads(pulse, output)
+        return None
+    process = multiprocessing.get_context("fork").Process(
+        target=pulse_pages.write_downloads, args=(pulse, output), name="pulse-downloads"
+    )
+    process.start()
+    return process
+
+
+def finish_downloads(process: Any) -> None:
+    if process is None:
+        return
+    process.join()
+    if process.exitcode != 0:
+        raise PulseBuildError(
+            f"writing the /data/ files failed (exit status {process.exitcode}); "
+            "the error is printed above"
+        )
 
 
 def post_communities(article: Any) -> list[str]:

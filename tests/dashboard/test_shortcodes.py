@@ -119,6 +119,8 @@ def test_unknown_community_or_metric_warns_with_file_and_line(tmp_path: Path, ca
     placeholders = [p.get_text() for p in page.select(".pulse-placeholder")]
     assert len(placeholders) == 2 and "pyhton" in placeholders[0]
     assert page.select_one("data.pulse-metric")["value"] == "1350"
+    status = soup(out / "status" / "index.html").get_text()
+    assert "broken.md:8: {metric pyhton members}" in status  # build warnings on /status/
 
 
 def test_unknown_shortcode_fails_a_strict_build(tmp_path: Path) -> None:
