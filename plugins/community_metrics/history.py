@@ -20,15 +20,19 @@ Rules a reader of the numbers should know:
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
+import threading
 from array import array
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .model import METRICS, Observation
-from .snapshots import SnapshotError, iter_snapshots, snapshot_paths
+from .snapshots import SnapshotError, iter_snapshots, read_snapshot, snapshot_paths
 
 if TYPE_CHECKING:
     from .config import Community, Registry
@@ -216,20 +220,97 @@ def _date_range(first: str, last: str) -> list[str]:
     return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
 
 
-def load_history(data_dir: Path, registry: Registry | None = None) -> History:
+#: Below this many files one process reads them all; above, ``workers`` processes share them.
+PARALLEL_MIN_FILES = 120
+
+
+def _default_workers(files: int) -> int:
+    # fork only from a single-threaded process (a fork taken while another thread holds a lock,
+    # e.g. logging's, can deadlock the child): the CLI build yes, livereload's server no
+    if files < PARALLEL_MIN_FILES or threading.active_count() > 1:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def load_history(
+    data_dir: Path, registry: Registry | None = None, *, workers: int | None = None
+) -> History:
     """Read every snapshot under ``data_dir`` once into a ``History``.
 
     Unreadable or contract-breaking files end up in ``History.errors`` (their day is a gap).
     With a ``registry``, its communities are listed first and their metadata (name, founded)
-    is available through ``History.community``.
+    is available through ``History.community``. Large histories are read by ``workers``
+    forked processes (default: 2 when there are many files), each over a contiguous run of
+    days; the result is the same as reading them in one process.
     """
     paths = snapshot_paths(Path(data_dir))
     days = [p.name[:10] for p in paths]
     history = History(_date_range(days[0], days[-1]) if days else [])
     if registry is not None:
         history._registry = {c.slug: c for c in registry.communities}
-    add_snapshots(history, iter_snapshots(Path(data_dir), errors=history.errors))
+    workers = _default_workers(len(paths)) if workers is None else workers
+    if workers <= 1 or len(paths) < 2:
+        add_snapshots(history, iter_snapshots(Path(data_dir), errors=history.errors))
+        return history
+    size = -(-len(paths) // workers)
+    chunks = [[str(p) for p in paths[k : k + size]] for k in range(0, len(paths), size)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
+        parts = list(pool.map(_load_part, [history.dates] * len(chunks), chunks))
+    for part, errors in parts:
+        _merge_part(history, part)
+        history.errors += [SnapshotError(Path(path), message) for path, message in errors]
     return history
+
+
+def _load_part(dates: list[str], paths: list[str]) -> tuple[History, list[tuple[str, str]]]:
+    """A worker: the history of some consecutive files (errors as plain, picklable tuples)."""
+    part = History(dates)
+    errors: list[SnapshotError] = []
+
+    def readable():
+        for path in paths:
+            try:
+                yield read_snapshot(Path(path))
+            except SnapshotError as exc:
+                errors.append(exc)
+
+    add_snapshots(part, readable())
+    return part, [(str(e.path), e.message) for e in errors]
+
+
+def _merge_part(history: History, part: History) -> None:
+    """Fold a later part (covering later days) into ``history``."""
+    for community, entries in part._sources.items():
+        mine = history._sources.setdefault(community, {})
+        for source, entry in entries.items():
+            target = mine.get(source)
+            if target is None:
+                mine[source] = entry
+                continue
+            days = [i for i, code in enumerate(entry.status) if code]
+            for metric, column in entry.values.items():
+                own = target.values.get(metric)
+                if own is None:
+                    target.values[metric] = column
+                    continue
+                for i in days:
+                    own[i] = column[i]
+            for i in days:
+                target.status[i] = entry.status[i]
+            target.platform = entry.platform
+            target.created_at = entry.created_at or target.created_at
+            if entry.latest is not None:
+                target.latest, target.latest_date = entry.latest, entry.latest_date
+            if entry.last_good is not None:
+                target.last_good, target.last_good_date = entry.last_good, entry.last_good_date
+            if entry.last_error is not None:
+                target.last_error = entry.last_error
+                target.last_error_date = entry.last_error_date
+    history.synthetic = history.synthetic or part.synthetic
+    if part.last_snapshot_date:
+        history.last_generated_at = part.last_generated_at
+        history.last_snapshot_date = part.last_snapshot_date
 
 
 def add_snapshots(history: History, snapshots: Iterable) -> None:

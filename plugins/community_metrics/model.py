@@ -7,6 +7,7 @@ with the JSON path of the first problem instead of failing somewhere downstream.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -111,6 +112,90 @@ def _check_timestamp(where: str, value: Any, *, optional: bool) -> str | None:
     except ValueError:
         raise ContractError(where, f"not an ISO 8601 timestamp with time zone: {value!r}") from None
     return value
+
+
+@functools.lru_cache(maxsize=65536)
+def _timestamp_ok(value: str) -> bool:
+    """The same test as ``_check_timestamp``, as a yes/no, memoised: many observations of a
+    history share their ``created_at`` and the fast path below asks about every one."""
+    if not _TIMESTAMP_RE.match(value):
+        return False
+    try:
+        parse_timestamp(value)
+    except ValueError:
+        return False
+    return True
+
+
+_STATUS_SET = frozenset(STATUSES)
+_METRIC_SET = frozenset(METRICS)
+_MAX_INT = 2**63
+
+
+def _observation_fast(data: Any) -> Observation | None:
+    """``Observation.from_dict`` for the common, valid case, without building error paths.
+
+    Accepts a subset of what ``from_dict`` accepts (exact JSON types only) and returns None
+    for anything else, which then goes through the checks that name the problem. Reading
+    a large history spends most of its time here, hence the inlined tests."""
+    if type(data) is not dict:
+        return None
+    get = data.get
+    status = get("status")
+    if type(status) is not str or status not in _STATUS_SET:
+        return None
+    community, platform, source = get("community"), get("platform"), get("source")
+    if not (
+        type(community) is str
+        and community
+        and type(platform) is str
+        and platform
+        and type(source) is str
+        and source
+    ):
+        return None
+    extra = get("extra", {})
+    error = get("error")
+    endpoint = get("endpoint")
+    if type(extra) is not dict or (error is not None and type(error) is not str):
+        return None
+    if endpoint is not None and (type(endpoint) is not str or not endpoint):
+        return None
+    created_at, observed_at = get("created_at"), get("observed_at")
+    if created_at is not None and (type(created_at) is not str or not _timestamp_ok(created_at)):
+        return None
+    if observed_at is None:
+        if status != "error":
+            return None
+    elif type(observed_at) is not str or not _timestamp_ok(observed_at):
+        return None
+    metrics = get("metrics", {})
+    if type(metrics) is not dict:
+        return None
+    for name, value in metrics.items():
+        if name not in _METRIC_SET:
+            return None
+        kind = type(value)
+        if kind is int:
+            if value < 0 or value > _MAX_INT:
+                return None
+        elif kind is float:
+            if not (value >= 0 and value != math.inf):  # also refuses NaN
+                return None
+        else:
+            return None
+    return Observation(
+        community,
+        platform,
+        source,
+        status,
+        dict(metrics),
+        created_at,
+        observed_at,
+        endpoint,
+        error,
+        extra,
+    )
 
 
 def _check_str(where: str, value: Any, *, optional: bool = False) -> str | None:
@@ -235,7 +320,7 @@ class Snapshot:
         if not isinstance(observations, list):
             raise ContractError("$.observations", "must be a list")
         parsed = [
-            Observation.from_dict(item, f"$.observations[{index}]")
+            _observation_fast(item) or Observation.from_dict(item, f"$.observations[{index}]")
             for index, item in enumerate(observations)
         ]
         seen: set[tuple[str, str]] = set()
