@@ -22,6 +22,7 @@ from .snapshots import (
     write_json_atomic,
     write_snapshot,
 )
+from .store_lock import store_lock
 
 _PARTIAL_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.shard-(\d+)-of-(\d+)\.json$")
 
@@ -112,7 +113,8 @@ def merge_partials(data_dir: Path, date: str) -> MergeResult:
         )
     if result.files:
         carry_errors: list[SnapshotError] = []
-        snapshot = write_snapshot(Path(data_dir), date, merged, carry_errors=carry_errors)
+        with store_lock(Path(data_dir)):
+            snapshot = write_snapshot(Path(data_dir), date, merged, carry_errors=carry_errors)
         result.problems += [f"{e}; its values were not carried forward" for e in carry_errors]
         keys = {o.key for o in merged}
         result.observations = [o for o in snapshot.observations if o.key in keys]

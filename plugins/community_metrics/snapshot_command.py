@@ -27,6 +27,7 @@ from .model import Snapshot, utc_now
 from .progress import Progress, format_report
 from .shards import merge_partials, write_partial
 from .snapshots import SnapshotError, read_snapshot, snapshot_path, write_snapshot
+from .store_lock import store_lock
 
 logger = logging.getLogger(__name__)
 
@@ -161,9 +162,10 @@ def collect_and_store(
         report.path = write_partial(data_dir, day, part, collection.observations)
         return report
     carry_errors: list[SnapshotError] = []
-    report.snapshot = write_snapshot(
-        data_dir, day, collection.observations, carry_errors=carry_errors
-    )
+    with store_lock(data_dir):
+        report.snapshot = write_snapshot(
+            data_dir, day, collection.observations, carry_errors=carry_errors
+        )
     report.path = snapshot_path(data_dir, day)
     report.warnings = [f"{error}; its values were not carried forward" for error in carry_errors]
     _apply_final_status(collection.reports, report.snapshot)

@@ -216,3 +216,25 @@ def test_unwritable_data_folder_is_a_clear_error(tmp_path, server: HTTPServer) -
     status, _, err = run(config, blocker)
     assert status == 1 and "cannot write" in err and "Traceback" not in err
     assert blocker.read_text() == "a file where the data folder should be"
+
+
+def test_writer_lock_serialises_writers_and_clears_leftovers(tmp_path, server: HTTPServer) -> None:
+    import threading
+
+    from community_metrics.store_lock import store_lock
+
+    server.expect_request("/f/about.json").respond_with_json(DISCOURSE_ABOUT)
+    config = registry(tmp_path / "c.yml", [("forum", discourse(server.url_for("/f")))])
+    data = tmp_path / "data"
+    leftover = data / "snapshots" / "2026" / ".2026-11-20.json.k1ll3d.tmp"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_text('{"schema_version": 1, "da')  # what a SIGKILL mid-write leaves
+    results = []
+    with store_lock(data):
+        writer = threading.Thread(target=lambda: results.append(run(config, data)[0]))
+        writer.start()
+        writer.join(timeout=1.0)
+        assert writer.is_alive() and not snapshot_path(data, TODAY).exists()  # waits its turn
+    writer.join(timeout=30)
+    assert results == [0] and snapshot_path(data, TODAY).exists()
+    assert not leftover.exists()

@@ -1,0 +1,50 @@
+"""One writer at a time per data folder: the read-merge-write of a day file is not atomic
+across processes (a nightly run and a build with COMMUNITY_METRICS_FETCH at once would lose
+one run's values), so writers hold an advisory lock on ``<data>/.snapshot.lock``.
+
+Holding it also makes it safe to remove the temporary files a killed writer left behind
+(``.YYYY-MM-DD.json.*.tmp`` next to the day files): no live writer can own one."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; a single writer is then the user's job
+    fcntl = None  # type: ignore[assignment]
+
+logger = logging.getLogger(__name__)
+
+LOCK_NAME = ".snapshot.lock"
+
+
+@contextlib.contextmanager
+def store_lock(data_dir: Path) -> Iterator[None]:
+    """Hold the data folder's write lock (waits for another writer to finish)."""
+    if fcntl is None:
+        yield
+        return
+    folder = Path(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK_NAME, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            remove_stale_temporaries(folder)
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def remove_stale_temporaries(data_dir: Path) -> list[Path]:
+    """Delete the half-written temporaries of killed writers (call only under the lock)."""
+    removed = []
+    for path in (Path(data_dir) / "snapshots").glob("*/.*.json.*.tmp"):
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+            logger.info("community_metrics: removed %s, left by an interrupted run", path)
+    return removed
