@@ -252,8 +252,7 @@ def load_history(
     if workers <= 1 or len(paths) < 2:
         add_snapshots(history, iter_snapshots(Path(data_dir), errors=history.errors))
         return history
-    size = -(-len(paths) // workers)
-    chunks = [[str(p) for p in paths[k : k + size]] for k in range(0, len(paths), size)]
+    chunks = _balanced_runs(paths, workers)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
         parts = list(pool.map(_load_part, [history.dates] * len(chunks), chunks))
@@ -261,6 +260,26 @@ def load_history(
         _merge_part(history, part)
         history.errors += [SnapshotError(Path(path), message) for path, message in errors]
     return history
+
+
+def _balanced_runs(paths: list[Path], count: int) -> list[list[str]]:
+    """Split consecutive files into ``count`` runs of about equal bytes (later days are
+    larger as communities are added, so equal file counts would leave one worker idle)."""
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append(path.stat().st_size)
+        except OSError:
+            sizes.append(0)  # read_snapshot will name it
+    total = sum(sizes) or 1
+    runs: list[list[str]] = [[]]
+    done = 0
+    for path, size in zip(paths, sizes, strict=True):
+        if done >= total * len(runs) / count and len(runs) < count:
+            runs.append([])
+        runs[-1].append(str(path))
+        done += size
+    return [run for run in runs if run]
 
 
 def _load_part(dates: list[str], paths: list[str]) -> tuple[History, list[tuple[str, str]]]:

@@ -169,3 +169,26 @@ def test_registry_orders_communities_and_exposes_metadata(data: Path, tmp_path: 
     assert history.communities() == ["rust", "zig", "py"]
     assert history.community("rust").founded == "2010-07-07"
     assert history.sources("zig") == []
+
+
+def test_parallel_load_equals_serial_load(tmp_path: Path) -> None:
+    from community_metrics import downloads
+    from community_metrics.demo import generate_demo
+
+    generate_demo(tmp_path, communities=5, days=60, seed=2)
+    snapshot_path(tmp_path, "2026-11-01").write_text("{", encoding="utf-8")  # one corrupt day
+    serial = load_history(tmp_path, workers=1)
+    parallel = load_history(tmp_path, workers=2)
+    assert downloads.observations_json(parallel) == downloads.observations_json(serial)
+    assert [str(e) for e in parallel.errors] == [str(e) for e in serial.errors]
+    assert len(serial.errors) == 1
+    for slug in serial.communities():
+        assert parallel.latest(slug) == serial.latest(slug)
+        for source in serial.sources(slug):
+            a, b = serial.source_history(slug, source), parallel.source_history(slug, source)
+            assert (a.last_good_date, a.last_error_date, a.created_at) == (
+                b.last_good_date,
+                b.last_error_date,
+                b.created_at,
+            )
+    assert parallel.last_snapshot_date == serial.last_snapshot_date
