@@ -80,7 +80,7 @@ AUTHOR_FEED_RSS = None
 # --- Theme and plugins ------------------------------------------------------------------------
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["community_metrics", "pulse_site", "pelican.plugins.sitemap"]
+PLUGINS = ["community_metrics", "pulse_site"]
 
 # Navigation, in order: (label, URL relative to the site root).
 NAV_LINKS = [
@@ -107,13 +107,6 @@ MARKDOWN = {
         "markdown.extensions.smarty": {},
     },
     "output_format": "html5",
-}
-
-SITEMAP = {
-    "format": "xml",
-    "exclude": [r"^404\.html$", r"(^|/)page/\d+/"],
-    "priorities": {"articles": 0.6, "indexes": 0.8, "pages": 0.5},
-    "changefreqs": {"articles": "monthly", "indexes": "daily", "pages": "weekly"},
 }
 
 # --- Community Pulse plugin -------------------------------------------------------------------
