@@ -35,7 +35,7 @@ from .model import METRICS, Observation
 from .snapshots import SnapshotError, iter_snapshots, read_snapshot, snapshot_paths
 
 if TYPE_CHECKING:
-    from .config import Community, Registry
+    from .config import Community, Registry, SourceConfig
 
 NAN = math.nan
 
@@ -245,21 +245,90 @@ def load_history(
     """
     paths = snapshot_paths(Path(data_dir))
     days = [p.name[:10] for p in paths]
-    history = History(_date_range(days[0], days[-1]) if days else [])
+    manual = _manual_values(registry) if registry is not None else []
+    days += [value[3] for value in manual]
+    history = History(_date_range(min(days), max(days)) if days else [])
     if registry is not None:
         history._registry = {c.slug: c for c in registry.communities}
     workers = _default_workers(len(paths)) if workers is None else workers
     if workers <= 1 or len(paths) < 2:
         add_snapshots(history, iter_snapshots(Path(data_dir), errors=history.errors))
-        return history
-    chunks = _balanced_runs(paths, workers)
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
-        parts = list(pool.map(_load_part, [history.dates] * len(chunks), chunks))
-    for part, errors in parts:
-        _merge_part(history, part)
-        history.errors += [SnapshotError(Path(path), message) for path, message in errors]
+    else:
+        chunks = _balanced_runs(paths, workers)
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
+            parts = list(pool.map(_load_part, [history.dates] * len(chunks), chunks))
+        for part, errors in parts:
+            _merge_part(history, part)
+            history.errors += [SnapshotError(Path(path), message) for path, message in errors]
+    _add_manual(history, manual)
     return history
+
+
+def _manual_values(registry: Registry) -> list[tuple[SourceConfig, str, str, str, float, str]]:
+    """(source, metric, note, date, value, location) for every dated value typed in the
+    registry (platform ``manual``)."""
+    found = []
+    for community in registry.communities:
+        for source in community.sources:
+            if source.platform != "manual":
+                continue
+            for value in source.options.get("values") or []:
+                found.append(
+                    (
+                        source,
+                        value["metric"],
+                        value.get("note") or "",
+                        value["date"],
+                        value["value"],
+                        source.location,
+                    )
+                )
+    return found
+
+
+def _add_manual(history: History, manual: list) -> None:
+    """A dated manual value holds from its day until the next value of the same metric (what
+    the nightly manual source reports too: the latest typed count), on days where no snapshot
+    holds a value (a snapshot's value wins: it is what the site said that day). A manual
+    source no snapshot has seen yet gets a ``latest`` observation from its newest values."""
+    newest: dict[tuple[str, str], dict[str, tuple[str, float]]] = {}
+    ordered = sorted(manual, key=lambda v: (v[0].community, v[0].label, v[1], v[3]))
+    for position, (source, metric, _note, day, value, _location) in enumerate(ordered):
+        start = history._index[day]
+        following = ordered[position + 1] if position + 1 < len(ordered) else None
+        same = following is not None and following[0] is source and following[1] == metric
+        stop = history._index[following[3]] if same else len(history.dates)
+        entry = history._source(Observation(source.community, "manual", source.label, "ok"))
+        column = entry.values.get(metric)
+        if column is None:
+            column = entry.values[metric] = array("d", [NAN]) * len(history.dates)
+        for index in range(start, stop):
+            if column[index] != column[index]:
+                column[index] = value
+                if not entry.status[index]:
+                    entry.status[index] = STATUS_CODES["ok"]
+        created = source.options.get("created_at")
+        if created and not entry.created_at:
+            entry.created_at = f"{created}T00:00:00Z"
+        newest.setdefault((source.community, source.label), {})[metric] = (day, value)
+    for (community, label), metrics in newest.items():
+        entry = history._sources[community][label]
+        if entry.latest is not None:
+            continue
+        last_day = max(day for day, _ in metrics.values())
+        entry.latest = entry.last_good = Observation(
+            community=community,
+            platform="manual",
+            source=label,
+            status="ok",
+            metrics={metric: value for metric, (_day, value) in metrics.items()},
+            created_at=entry.created_at,
+            observed_at=f"{last_day}T00:00:00Z",
+            endpoint="communities.yml (manual values)",
+            extra={"as_of": {metric: day for metric, (day, _value) in metrics.items()}},
+        )
+        entry.latest_date = entry.last_good_date = last_day
 
 
 def _balanced_runs(paths: list[Path], count: int) -> list[list[str]]:

@@ -192,3 +192,26 @@ def test_parallel_load_equals_serial_load(tmp_path: Path) -> None:
                 b.created_at,
             )
     assert parallel.last_snapshot_date == serial.last_snapshot_date
+
+
+def test_manual_values_from_the_registry_hold_until_the_next(data: Path, tmp_path: Path) -> None:
+    from community_metrics.config import parse_registry
+
+    registry = parse_registry(
+        "communities:\n"
+        "  - slug: py\n    name: Python\n    sources:\n"
+        "      - platform: manual\n        name: meetup\n        values:\n"
+        "          - {date: 2025-12-30, members: 40, note: meetup page}\n"
+        "          - {date: 2026-01-03, members: 44}\n",
+        tmp_path / "communities.yml",
+    )
+    history = load_history(data, registry)
+    assert history.dates[0] == "2025-12-30"  # extended back to the oldest typed value
+    meetup = history.series("py", "manual:meetup", "members")
+    assert meetup.values == [40, 40, 40, 40, 44, 44, 44]
+    latest = {o.source: o for o in history.latest("py")}["manual:meetup"]
+    assert latest.metrics == {"members": 44} and latest.observed_at.startswith("2026-01-03")
+    # the manual source joins the community's sum: 2026-01-03 has discourse 110 + github 50
+    # (stale) + manual 44; 2026-01-01 has 100 + 50 + 40
+    total = history.community_series("py", "members")
+    assert total.values[2] == 190 and total.values[4] == 204
