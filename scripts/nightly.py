@@ -52,6 +52,7 @@ PREFIX = "nightly: "
 BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 WORK = Path("nightly-work")  # files handed from one job to the next as artifacts
+NOTHING = "nothing-collected.txt"  # handed on instead of a snapshot when there is no source
 DEFAULT_THRESHOLD = 200
 DEFAULT_MAX_SHARDS = 8
 OFFLINE_PLATFORMS = frozenset({"manual"})  # values from the registry itself, no request
@@ -317,6 +318,10 @@ def collect(config: Path, data: Path) -> int:
     if shard == "all":
         answer = run(snapshot_command(config, data, date), check=False)
         path = snapshot_path(data, date)
+        if answer.returncode == 0 and not path.exists():  # a registry with no source yet
+            (out / NOTHING).write_text(f"{date}: the registry has no source to collect\n")
+            say("the registry has no source: nothing collected")
+            return 0
         if not path.exists():
             raise StepError(
                 f"invoke snapshot exited {answer.returncode} and wrote no {path}; see the log above"
@@ -364,6 +369,9 @@ def place(config: Path, data: Path) -> int:
         judge(target, since_from_env(None), "Community Pulse snapshot (merged shards)")
         return 0
     handed = incoming / target.relative_to(data)
+    if not handed.exists() and (incoming / NOTHING).exists():
+        say("nothing was collected (no source in the registry): nothing to place")
+        return 0
     if not handed.exists():
         raise StepError(f"{handed} is missing: the collect job uploads it as an artifact")
     try:

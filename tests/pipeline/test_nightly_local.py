@@ -229,3 +229,16 @@ def test_check_registry_reports_problems_with_line_numbers(tmp_path):
     )  # fmt: skip
     assert answer.returncode == 1
     assert f"{bad}:5" in answer.stderr and "Traceback" not in answer.stderr
+
+
+def test_a_registry_without_sources_yet_commits_nothing_and_still_deploys(fixtures, tmp_path):
+    """A fresh copy of the template whose registry lists no community: the run succeeds, writes
+    no empty snapshot, and the site (built from demo/) is deployed."""
+    empty = tmp_path / "empty.yml"
+    empty.write_text("communities: []\n")
+    project = make_project(tmp_path, registry=empty)
+    before = project.commits()
+    runner = run_nightly(project)
+    assert runner.results == {n: "success" for n in NIGHTLY_JOBS}, runner.failure_report()
+    assert project.commits() == before
+    assert runner.deployed
