@@ -114,6 +114,13 @@ def broken_references(root: Path, site_url: str = "") -> list[str]:
             pass  # same-page fragment: checked below against the page itself
         elif is_external(value, site_url):
             continue
+        if value.startswith("/") and not value.startswith("//"):
+            problems.append(
+                f"{reference.page}: <{reference.tag} {reference.attribute}={value!r}> is "
+                "root-absolute: it breaks when the site is served under a sub-path "
+                "(GitHub project pages); use {{ SITEURL }}/…"
+            )
+            continue
         target, fragment = resolve(root, reference, site_url)
         if target is None:
             problems.append(
