@@ -11,11 +11,22 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pelicanconf import *  # noqa: E402, F403
 
 DEFAULT_SITEURL = "https://community-pulse.github.io/community-pulse"
+
+
+def _github_pages_url(repository: str) -> str:
+    """``owner/name`` (GitHub Actions' GITHUB_REPOSITORY) -> its GitHub Pages address."""
+    owner, _, name = repository.partition("/")
+    if name.lower() == f"{owner.lower()}.github.io":
+        return f"https://{owner.lower()}.github.io"
+    return f"https://{owner.lower()}.github.io/{name}"
+
+
 SITEURL = os.environ.get("SITEURL", "").strip().rstrip("/")
 if not SITEURL:
-    SITEURL = DEFAULT_SITEURL
-    # A print, not a logger warning: publishing runs with --fatal warnings and a fork without
-    # SITEURL should still build (its links then point at the default address).
+    repository = os.environ.get("GITHUB_REPOSITORY", "").strip()
+    SITEURL = _github_pages_url(repository) if "/" in repository else DEFAULT_SITEURL
+    # A print, not a logger warning: publishing runs with --fatal warnings, and a build
+    # without SITEURL should still succeed (its links then point at the address named here).
     print(
         f"community_metrics: SITEURL is not set in the environment; using {SITEURL}. "
         "Set SITEURL=https://<user>.github.io/<repo> to publish elsewhere.",
