@@ -125,3 +125,25 @@ def test_skip_link_moves_focus_to_main(chromium, serve, site: Path) -> None:
         assert inside_main, "after the skip link, Tab should stay inside <main>"
     finally:
         context.close()
+
+
+def test_narrowest_supported_width_has_no_sideways_scroll(chromium, serve, site: Path) -> None:
+    base = serve(site)
+    context = chromium.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        for path in [
+            *PAGES.values(),
+            "/about/",
+            "/tags/",
+            "/categories/measurement/",
+            "/404.html",
+            "/posts/measuring-engagement/",
+        ]:
+            page.goto(base + path, wait_until="networkidle")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 360px"
+    finally:
+        context.close()
