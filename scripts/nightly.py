@@ -307,8 +307,52 @@ def snapshot_command(config: Path, data: Path, date: str, *extra: str) -> list[s
     return command
 
 
+def missing_tokens(config: Path) -> dict[str, list[str]]:
+    """Token variables the registry's sources read that are unset or empty: variable -> sources.
+    Such a source is asked without a token (lower rate limits); that is a warning, not a failure."""
+    from community_metrics.config import ConfigError
+    from community_metrics.sources import PLATFORMS
+
+    try:
+        registry = load_registry(config)
+    except (ConfigError, StepError):
+        return {}  # the snapshot command reports the registry's problems
+    missing: dict[str, list[str]] = {}
+    for source in registry.sources:
+        platform = PLATFORMS.get(source.platform)
+        variable = source.token_env or (platform.default_token_env if platform else None)
+        if variable and not os.environ.get(variable, "").strip():
+            missing.setdefault(variable, []).append(source.label)
+    return missing
+
+
+def warn_missing_tokens(config: Path) -> None:
+    missing = missing_tokens(config)
+    if not missing:
+        return
+    lines = [
+        "### Tokens not set",
+        "",
+        "These sources were asked without a token (lower rate limits). Add the repository "
+        "secret to raise them; nothing else is needed.",
+        "",
+    ]
+    for variable, labels in sorted(missing.items()):
+        shown = ", ".join(_cell(label) for label in labels[:10])
+        more = f" and {len(labels) - 10} more" if len(labels) > 10 else ""
+        lines.append(f"- `{variable}`: {shown}{more}")
+        # an annotation on the run page (GitHub Actions reads this line from the log)
+        print(
+            f"::warning title=Token not set::{variable} is not set: {len(labels)} source(s) "
+            "are asked without a token (lower rate limits)",
+            flush=True,
+        )
+    write_summary("\n".join(lines) + "\n")
+
+
 def collect(config: Path, data: Path) -> int:
     date = snapshot_date()
+    warn_missing_tokens(config)
     shard = os.environ.get("SNAPSHOT_SHARD", "").strip() or "all"
     started = datetime.now(UTC).replace(microsecond=0)
     out = WORK / "out"

@@ -104,6 +104,9 @@ def test_nightly_commits_as_the_bot_once_and_builds_the_site(fixtures, tmp_path)
     assert first.deployed
     summary = "\n".join(first.summaries)
     assert f"Community Pulse snapshot — {TODAY}" in summary
+    # no secret was set: a warning names the variable, the run is still green
+    assert "`GITHUB_TOKEN`: " in summary and "github:python/cpython" in summary
+    assert "::warning title=Token not set::GITHUB_TOKEN is not set" in first.log_text()
 
     # the same day again, with the same answers: nothing to commit, still deployed
     second = run_nightly(project)

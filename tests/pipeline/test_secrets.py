@@ -78,6 +78,7 @@ def test_no_token_in_files_commits_artifacts_or_logs_of_a_nightly_run(canaries, 
     found += leaks(canaries, runner.log_text(), "step logs")
     found += leaks(canaries, "\n".join(runner.summaries), "job summaries")
     assert not found, found
+    assert "Tokens not set" not in "\n".join(runner.summaries)  # every secret was given
     # the tokens were in play: the Stack Exchange key went into request URLs, scrubbed on the way
     day = next((project.workspace / "run-1").glob("job-*-record-0/data/snapshots/*/*.json"))
     endpoints = [
