@@ -49,6 +49,12 @@ def choose_origin(settings: dict[str, Any]) -> tuple[Path, Path, bool]:
     return demo_dir, demo_dir / "communities.yml", True
 
 
+def benchmark_folder(data_dir: Path) -> Path | None:
+    """``<data>/benchmarks`` when it holds figures, else the committed ``data/benchmarks``."""
+    folder = data_dir / "benchmarks"
+    return folder if any(folder.glob("*.yml")) else None
+
+
 def load_registry_or_fail(path: Path) -> Registry | None:
     """The registry, or None when the file does not exist; problems end the build."""
     from .config import load_registry
@@ -137,7 +143,11 @@ class CommunityMetricsGenerator(Generator):
             plotly_js=settings["COMMUNITY_METRICS_PLOTLY_JS"],
             posts=self._posts_by_community(history),
             link_prefix="../../" if settings["RELATIVE_URLS"] else settings["SITEURL"] + "/",
+            benchmark_folder=benchmark_folder(data_dir),
         )
+        broken_benchmarks = [w for w in self.pulse.warnings if w.startswith("benchmarks:")]
+        if strict and broken_benchmarks:
+            raise PulseBuildError("; ".join(broken_benchmarks))
         self._replace_shortcodes(history, strict)
         self.pulse.warnings.extend(self._warnings)
         self.context["pulse"] = self.pulse

@@ -17,7 +17,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from . import charts
+from . import benchmarks, charts
 from . import metrics as m
 from .config import SLUG_RE, Registry
 from .dashboard import (
@@ -53,7 +53,6 @@ class Pulse:
     status_rows: list[StatusRow]
     snapshot_errors: list[Any]  # SnapshotError
     warnings: list[str] = field(default_factory=list)
-    benchmarks: Any = None
     band_charts: list[charts.Chart] = field(default_factory=list)
     benchmark_groups: list[Any] = field(default_factory=list)
     history: History | None = None
@@ -103,26 +102,17 @@ def _tracked_bands(views: list[CommunityView], attribute: str) -> dict[str, int]
     return dict(counts)
 
 
-def _published_bands(benchmarks: Any, kind: str) -> list[tuple[str, dict[str, float | None]]]:
-    """Reference shares per band from the benchmarks module, when it offers them."""
-    if benchmarks is None:
-        return []
-    provider = getattr(benchmarks, "band_shares", None)
-    if provider is None:
-        return []
-    try:
-        return list(provider(kind))
-    except (KeyError, ValueError) as exc:
-        logger.warning("community_metrics: no published %s bands: %s", kind, exc)
-        return []
+def load_studies(folder: Path | None, warnings: list[str]) -> list[Any]:
+    """The published reference figures; a broken file is a warning (the page says so)."""
+    from .benchmarks import BenchmarkError, load_benchmarks
 
-
-def _load_benchmarks() -> Any:
     try:
-        from . import benchmarks
-    except ImportError:
-        return None
-    return benchmarks
+        return load_benchmarks(folder)
+    except BenchmarkError as exc:
+        for problem in exc.problems:
+            warnings.append(f"benchmarks: {problem}")
+            logger.warning("community_metrics: benchmarks: %s", problem)
+        return []
 
 
 def build_pulse(
@@ -135,7 +125,7 @@ def build_pulse(
     plotly_js: str,
     posts: dict[str, list[PostLink]] | None = None,
     link_prefix: str = "",
-    benchmark_data: Any = None,
+    benchmark_folder: Path | None = None,
 ) -> Pulse:
     """Compute every view. ``link_prefix`` turns a site-relative URL ("posts/x/") into one
     that works from a community page (e.g. "../../" with relative URLs)."""
@@ -189,19 +179,20 @@ def build_pulse(
         for v in views
         if v.rollup.age_days is not None and v.rollup.members
     ]
-    benchmark_module = benchmark_data if benchmark_data is not None else _load_benchmarks()
+    studies = load_studies(benchmark_folder, warnings)
+    tracked = {"size": _tracked_bands(views, "size_band"), "age": _tracked_bands(views, "age_band")}
     band_charts = [
         charts.band_distribution(
             m.SIZE_BANDS,
-            _tracked_bands(views, "size_band"),
-            _published_bands(benchmark_module, "size"),
+            tracked["size"],
+            benchmarks.band_shares(studies, "size"),
             title="Size: tracked communities against the 2008 Tribalization bands",
             chart="size-bands",
         ),
         charts.band_distribution(
             m.AGE_BANDS,
-            _tracked_bands(views, "age_band"),
-            _published_bands(benchmark_module, "age"),
+            tracked["age"],
+            benchmarks.band_shares(studies, "age"),
             title="Age: tracked communities against the 2008 Tribalization bands",
             chart="age-bands",
         ),
@@ -224,8 +215,8 @@ def build_pulse(
         dashboard_charts=dashboard_charts,
         status_rows=build_status_rows(history, now),
         snapshot_errors=list(history.errors),
-        benchmarks=benchmark_module,
         band_charts=band_charts,
+        benchmark_groups=benchmarks.benchmark_groups(studies, tracked),
         history=history,
         warnings=warnings,
     )

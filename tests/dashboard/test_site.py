@@ -212,3 +212,20 @@ def test_downloads(site: Path) -> None:
     links = {a["href"] for a in page.select("main a[download]")}
     assert {"../data/observations.csv", "../data/observations.json"} <= links
     assert "../data/communities/rust.csv" in links
+
+
+def test_benchmarks_page_shows_sources_conflicts_and_tracked_bands(site: Path) -> None:
+    page = soup(site / "benchmarks" / "index.html")
+    rows = {
+        row.th.get_text(" ", strip=True): [td.get_text(" ", strip=True) for td in row("td")]
+        for row in page.select("section table.pulse-table tbody tr")
+    }
+    under_100 = rows["communities with fewer than 100 active members (sources disagree)"]
+    assert under_100[0].startswith("34%; also published: 35%")
+    assert "2008" in under_100[1] and "Econsultancy" in under_100[2]
+    assert under_100[3] == "1 of 2 (50%)"  # rust (75 members) is the tracked one in ≤100
+    size = chart_figures(page)["chart-size-bands-json"]
+    bars = {trace["name"]: trace["y"] for trace in size["data"]}
+    assert bars["Tracked communities (n = 2)"] == [50, 0, 0, 50]
+    assert bars["Deloitte 2008 (published; one share derived)"] == [34, 27, 14, 25]
+    assert "70% of communities fail" in page.get_text()  # named as a prediction, not shown
