@@ -5,9 +5,9 @@ temporary folder and, for each page, sums the gzip size of its HTML and of every
 stylesheets, scripts, images, icons, and plotly.js, which pulse.js loads when the first chart
 scrolls into view (counted: the budget is "including scripts"). Budget: 500 KB gzip per page.
 
-``run(lighthouse=True)`` (or ``python -m bench.pages --lighthouse``) also serves the build with
-gzip on 127.0.0.1 and runs Lighthouse (npm ``lighthouse``; set ``LIGHTHOUSE`` to its binary if it
-is not on PATH) with Debian's chromium, mobile and desktop presets.
+With Lighthouse available (npm ``lighthouse`` on PATH, or ``LIGHTHOUSE=path/to/lighthouse``),
+``run()`` (``python -m bench.pages``; ``--no-lighthouse`` to skip) also runs it with Debian's
+chromium, mobile and desktop presets, against the build served with gzip on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -189,8 +189,9 @@ def run_lighthouse(url: str, preset: str, binary: str) -> dict[str, Any]:
     return {"scores": scores, "metrics_ms": metrics, "imperfect_audits": failing}
 
 
-def run(lighthouse: bool = False) -> dict[str, Any]:
-    """Figures of /, /dashboard/ and one community page; Lighthouse scores when asked.
+def run(lighthouse: bool | None = None) -> dict[str, Any]:
+    """Figures of /, /dashboard/ and one community page; Lighthouse scores when asked (None:
+    whenever a Lighthouse binary is found).
 
     The site is built as published (absolute SITEURL = the local server's address), so that
     robots.txt, canonical links and feeds look like production's."""
@@ -204,10 +205,10 @@ def run(lighthouse: bool = False) -> dict[str, Any]:
             figures: dict[str, Any] = {}
             for label, url in pages.items():
                 figures[label] = {"url": url, **weigh(site, url, base)}
-            binary = lighthouse_binary() if lighthouse else None
+            binary = lighthouse_binary() if lighthouse is not False else None
             if lighthouse and binary is None:
                 figures["lighthouse"] = {"skipped": "npm lighthouse not found: set LIGHTHOUSE"}
-            elif lighthouse:
+            elif binary is not None:
                 for label, url in pages.items():
                     figures[label]["lighthouse"] = {
                         preset: run_lighthouse(base + url, preset, binary) for preset in TARGETS
@@ -220,7 +221,12 @@ def run(lighthouse: bool = False) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lighthouse", action="store_true", help="also run Lighthouse")
+    parser.add_argument(
+        "--lighthouse",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run Lighthouse (default: when a binary is found; LIGHTHOUSE=path/to/lighthouse)",
+    )
     args = parser.parse_args(argv)
     figures = run(lighthouse=args.lighthouse)
     for label, page in figures.items():
