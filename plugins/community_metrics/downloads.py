@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,16 +40,25 @@ def safe_cell(value: Any) -> Any:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def _csv_text(rows: Iterator[list[Any]]) -> Iterator[str]:
+def csv_line(cells: list[Any]) -> str:
+    """One CSV line (with its newline) of formula-safe cells."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([safe_cell(cell) for cell in row])
-        if count % 5000 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    csv.writer(buffer, lineterminator="\n").writerow([safe_cell(cell) for cell in cells])
+    return buffer.getvalue()
+
+
+def _csv_prefix(cells: list[Any]) -> str:
+    """Formula-safe, CSV-quoted cells followed by a comma, for the start of many lines."""
+    return csv_line(cells)[:-1] + ","
+
+
+def _number_text(value: float) -> str:
+    """A numeric cell as text: whole numbers without ".0"; never neutralised (a number)."""
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+_STATUS_TEXT = {code: name for code, name in STATUS_NAMES.items()}
+_CHUNK_LINES = 20_000
 
 
 def _entries(history: History, communities: list[str] | None = None):
@@ -57,37 +67,36 @@ def _entries(history: History, communities: list[str] | None = None):
             yield history.source_history(community, source)
 
 
-def observation_rows(history: History) -> Iterator[list[Any]]:
-    """Rows of observations.csv (without the header), date by date."""
-    entries = [(e, [(m, e.values[m]) for m in e.metrics()]) for e in _entries(history)]
+def iter_observations_csv(history: History) -> Iterator[str]:
+    """observations.csv in chunks (it grows with communities x days: stream it to a file).
+
+    Built line by line from pre-quoted prefixes: the text cells of a (community, source,
+    metric) never change, so they are made formula-safe and CSV-quoted once."""
+    yield ",".join(CSV_COLUMNS) + "\n"
+    entries = []
+    for entry in _entries(history):
+        source_prefix = _csv_prefix([entry.community, entry.platform, entry.source])
+        metrics = [(source_prefix + _csv_prefix([m]), entry.values[m]) for m in entry.metrics()]
+        entries.append((entry.status, source_prefix + ",,", metrics))
+    lines: list[str] = []
     for index, day in enumerate(history.dates):
-        for entry, columns in entries:
-            code = entry.status[index]
+        for status, empty_prefix, metrics in entries:
+            code = status[index]
             if not code:
                 continue
-            status = STATUS_NAMES[code]
+            status_text = _STATUS_TEXT[code]
             wrote = False
-            for metric, column in columns:
+            for prefix, column in metrics:
                 value = column[index]
                 if value == value:  # not NaN
-                    yield [
-                        day,
-                        entry.community,
-                        entry.platform,
-                        entry.source,
-                        metric,
-                        value,
-                        status,
-                    ]
+                    lines.append(f"{day},{prefix}{_number_text(value)},{status_text}\n")
                     wrote = True
             if not wrote:
-                yield [day, entry.community, entry.platform, entry.source, None, None, status]
-
-
-def iter_observations_csv(history: History) -> Iterator[str]:
-    """observations.csv in chunks (it grows with communities x days: stream it to the file)."""
-    yield ",".join(CSV_COLUMNS) + "\n"
-    yield from _csv_text(observation_rows(history))
+                lines.append(f"{day},{empty_prefix}{status_text}\n")
+        if len(lines) >= _CHUNK_LINES:
+            yield "".join(lines)
+            lines = []
+    yield "".join(lines)
 
 
 def observations_csv(history: History) -> str:
@@ -98,22 +107,26 @@ def community_csv(history: History, community: str) -> str:
     """One community, wide: date, platform, source, status, then a column per metric."""
     entries = list(_entries(history, [community]))
     metrics = [m for m in METRICS if any(m in e.values for e in entries)]
-    header = ["date", "platform", "source", "status", *metrics]
-
-    def rows() -> Iterator[list[Any]]:
-        for index, day in enumerate(history.dates):
-            for entry in entries:
-                code = entry.status[index]
-                if not code:
-                    continue
-                values = []
-                for metric in metrics:
-                    column = entry.values.get(metric)
-                    value = column[index] if column is not None else None
-                    values.append(None if value is None or value != value else value)
-                yield [day, entry.platform, entry.source, STATUS_NAMES[code], *values]
-
-    return ",".join(header) + "\n" + "".join(_csv_text(rows()))
+    lines = [",".join(["date", "platform", "source", "status", *metrics]) + "\n"]
+    prepared = [
+        (
+            entry.status,
+            _csv_prefix([entry.platform, entry.source]),
+            [entry.values.get(m) for m in metrics],
+        )
+        for entry in entries
+    ]
+    for index, day in enumerate(history.dates):
+        for status, prefix, columns in prepared:
+            code = status[index]
+            if not code:
+                continue
+            cells = []
+            for column in columns:
+                value = column[index] if column is not None else math.nan
+                cells.append("" if value != value else _number_text(value))
+            lines.append(f"{day},{prefix}{_STATUS_TEXT[code]},{','.join(cells)}\n")
+    return "".join(lines)
 
 
 def _number(value: float) -> int | float | None:
