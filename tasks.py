@@ -123,13 +123,30 @@ def new_post(c, title, category="Project", tags=""):
 
 
 @task
-def snapshot(c, only=None, date=None, config="communities.yml", data="data", record=None,
-             replay=None, shard=None, merge=False):
+def snapshot(
+    c,
+    only=None,
+    date=None,
+    config="communities.yml",
+    data="data",
+    record=None,
+    replay=None,
+    shard=None,
+    merge=False,
+):
     """Collect today's snapshot into data/snapshots/YYYY/YYYY-MM-DD.json."""
     from community_metrics.snapshot_command import run_snapshot
 
-    status = run_snapshot(only=only, date=date, config=config, data=data, record=record,
-                          replay=replay, shard=shard, merge=merge)
+    status = run_snapshot(
+        only=only,
+        date=date,
+        config=config,
+        data=data,
+        record=record,
+        replay=replay,
+        shard=shard,
+        merge=merge,
+    )
     if status:
         raise Exit(code=status)
 
