@@ -245,3 +245,32 @@ def test_a_registry_without_sources_yet_commits_nothing_and_still_deploys(fixtur
     assert runner.results == {n: "success" for n in NIGHTLY_JOBS}, runner.failure_report()
     assert project.commits() == before
     assert runner.deployed
+
+
+def test_a_conflicting_push_of_the_same_day_fails_clearly_and_loses_nothing(fixtures, tmp_path):
+    """Someone pushed a different file for the same day meanwhile: the rebase cannot apply, the
+    step says so, and the remote keeps their commit (nothing is forced over it)."""
+    project = make_project(tmp_path)
+    theirs = []
+
+    def conflicting_push(job: str, step: dict, folder: Path) -> None:
+        if job == "record" and "nightly.py commit" in step.get("run", "") and not theirs:
+            other = project.clone("backfill")
+            path = other / day_file(TODAY)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            mine = json.loads((folder / day_file(TODAY)).read_text())
+            mine["observations"] = mine["observations"][:1]
+            path.write_text(json.dumps(mine, indent=2) + "\n")
+            git(other, "add", day_file(TODAY))
+            env = ["-c", "user.name=Maintainer", "-c", "user.email=m@example.org"]
+            git(other, *env, "commit", "--quiet", "-m", "hand-made day file")
+            git(other, "push", "--quiet", "origin", "main")
+            theirs.append(git(other, "rev-parse", "HEAD"))
+
+    runner = run_nightly(project, before_step=conflicting_push)
+    assert runner.results["record"] == "failure"
+    assert runner.results["build"] == "skipped" and not runner.deployed
+    assert project.head() == theirs[0]
+    commit_log = runner.logs[-1]
+    assert "cannot rebase the snapshot commit" in commit_log.stderr
+    assert "Traceback" not in commit_log.stderr
