@@ -71,6 +71,8 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "system": f"{platform.system()} {platform.release()}",
+        # other work on the machine slows every figure: keep the load it was taken under
+        "load_average_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
 
 
@@ -157,7 +159,8 @@ def table(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines.append(
         f"\n{results['date']} on {m['cores']} cores, {m['memory_gib']} GiB, {m['cpu']}, "
-        f"Python {m['python']}"
+        f"Python {m['python']}; load average {m.get('load_average_1m')} at the start, "
+        f"{m.get('load_average_1m_after')} at the end"
     )
     return "\n".join(lines)
 
@@ -173,6 +176,8 @@ def run_all(only: list[str] | None = None, say: Callable[[str], None] = print) -
             continue
         say(f"bench: {name}: {what} ...")
         results["sections"][name] = run_section(module, say)
+    if hasattr(os, "getloadavg"):
+        results["machine"]["load_average_1m_after"] = round(os.getloadavg()[0], 2)
     return results
 
 
