@@ -29,6 +29,13 @@ from .snapshots import snapshot_paths
 logger = logging.getLogger(__name__)
 
 
+DEMO_NOTICE = (
+    '<p class="notice notice-demo" role="note"><strong>Demo data.</strong> The numbers quoted '
+    "in this post are synthetic (no snapshot has been collected yet); they describe no real "
+    "community.</p>\n"
+)
+
+
 class PulseBuildError(Exception):
     """The build cannot go on (strict mode, or a broken registry); the message says why and
     what to do. Pelican prints it as one critical line, without a traceback."""
@@ -206,6 +213,8 @@ class CommunityMetricsGenerator(Generator):
                 known_communities=known,
                 render=renderer.render,
             )
+            if self.pulse.synthetic and renderer.rendered:
+                new_body = DEMO_NOTICE + new_body  # the post quotes made-up numbers
             content._content = new_body
             if renderer.charts:
                 content.pulse_charts = True

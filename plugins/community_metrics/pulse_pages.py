@@ -230,8 +230,10 @@ class ShortcodeRenderer:
         self.history = history
         self.macros = env.get_template("pulse/macros.html").module
         self.charts = 0
+        self.rendered = 0
 
     def render(self, shortcode: Shortcode, post_date: str | date | None) -> str:
+        self.rendered += 1
         series = self.history.community_series(shortcode.community, shortcode.metric)
         as_of = None if shortcode.latest or post_date is None else str(post_date)
         if shortcode.kind == "metric":
