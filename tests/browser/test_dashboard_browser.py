@@ -155,3 +155,20 @@ def test_screenshots(open_page, artifacts: Path, width: int, path: str) -> None:
     assert overflow <= 0, f"{path} scrolls sideways at {width}px"
     assert watched.errors == []
     assert watched.offsite() == []
+
+
+def test_members_chart_switches_to_a_log_scale(open_page) -> None:
+    page = open_page("dashboard/").page
+    chart = page.locator("#chart-members-overview-figure .pulse-chart")
+    chart.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => document.querySelector('#chart-members-overview-figure .pulse-chart')"
+        ".dataset.drawn === 'true'"
+    )
+    toggle = page.get_by_role("button", name="Log scale")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-pressed") == "true"
+    axis = chart.evaluate("c => c.layout.yaxis.type")
+    assert axis == "log"
