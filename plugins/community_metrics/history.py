@@ -19,9 +19,12 @@ Rules a reader of the numbers should know:
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
 import multiprocessing
 import os
+import pickle
 import threading
 from array import array
 from collections.abc import Iterable
@@ -31,7 +34,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .model import METRICS, Observation
+from .model import METRICS, Observation, Snapshot
 from .snapshots import SnapshotError, iter_snapshots, read_snapshot, snapshot_paths
 
 if TYPE_CHECKING:
@@ -233,15 +236,21 @@ def _default_workers(files: int) -> int:
 
 
 def load_history(
-    data_dir: Path, registry: Registry | None = None, *, workers: int | None = None
+    data_dir: Path,
+    registry: Registry | None = None,
+    *,
+    workers: int | None = None,
+    cache_dir: Path | None = None,
 ) -> History:
     """Read every snapshot under ``data_dir`` once into a ``History``.
 
     Unreadable or contract-breaking files end up in ``History.errors`` (their day is a gap).
     With a ``registry``, its communities are listed first and their metadata (name, founded)
-    is available through ``History.community``. Large histories are read by ``workers``
-    forked processes (default: 2 when there are many files), each over a contiguous run of
-    days; the result is the same as reading them in one process.
+    is available through ``History.community``; its manual values join the series. Large
+    histories are read by ``workers`` forked processes (default: 2 when there are many
+    files), each over a contiguous run of days; the result is the same as reading them in
+    one process. With ``cache_dir`` (Pelican's CACHE_PATH), each parsed file is kept there,
+    keyed by path, modification time and size, so an unchanged file is not parsed again.
     """
     paths = snapshot_paths(Path(data_dir))
     days = [p.name[:10] for p in paths]
@@ -250,19 +259,65 @@ def load_history(
     history = History(_date_range(min(days), max(days)) if days else [])
     if registry is not None:
         history._registry = {c.slug: c for c in registry.communities}
+    cache = str(cache_dir) if cache_dir is not None else None
     workers = _default_workers(len(paths)) if workers is None else workers
     if workers <= 1 or len(paths) < 2:
-        add_snapshots(history, iter_snapshots(Path(data_dir), errors=history.errors))
+        if cache is None:
+            add_snapshots(history, iter_snapshots(Path(data_dir), errors=history.errors))
+        else:
+            add_snapshots(history, _read_all([str(p) for p in paths], cache, history.errors))
     else:
         chunks = _balanced_runs(paths, workers)
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
-            parts = list(pool.map(_load_part, [history.dates] * len(chunks), chunks))
+            parts = list(
+                pool.map(_load_part, [history.dates] * len(chunks), chunks, [cache] * len(chunks))
+            )
         for part, errors in parts:
             _merge_part(history, part)
             history.errors += [SnapshotError(Path(path), message) for path, message in errors]
     _add_manual(history, manual)
     return history
+
+
+_CACHE_VERSION = 1
+
+
+def _read_cached(path: Path, cache: str | None) -> Snapshot:
+    """``read_snapshot``, remembered under ``cache`` by (path, mtime, size). Only good files
+    are remembered: a broken one is read (and named) again on every build."""
+    if cache is None:
+        return read_snapshot(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_snapshot(path)  # names the problem
+    key = (_CACHE_VERSION, str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    digest = hashlib.sha256(key[1].encode("utf-8")).hexdigest()[:24]
+    cached = Path(cache) / "community_metrics" / "snapshots" / f"{digest}.pickle"
+    try:
+        with cached.open("rb") as handle:
+            stored_key, snapshot = pickle.load(handle)  # noqa: S301 - our own cache folder
+        if stored_key == key and isinstance(snapshot, Snapshot):
+            return snapshot
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.PickleError):
+        pass  # missing or unreadable cache entry: parse the file
+    snapshot = read_snapshot(path)
+    with contextlib.suppress(OSError):
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump((key, snapshot), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cached)
+    return snapshot
+
+
+def _read_all(paths: list[str], cache: str | None, errors: list[SnapshotError]):
+    for path in paths:
+        try:
+            yield _read_cached(Path(path), cache)
+        except SnapshotError as exc:
+            errors.append(exc)
 
 
 def _manual_values(registry: Registry) -> list[tuple[SourceConfig, str, str, str, float, str]]:
@@ -351,19 +406,13 @@ def _balanced_runs(paths: list[Path], count: int) -> list[list[str]]:
     return [run for run in runs if run]
 
 
-def _load_part(dates: list[str], paths: list[str]) -> tuple[History, list[tuple[str, str]]]:
+def _load_part(
+    dates: list[str], paths: list[str], cache: str | None = None
+) -> tuple[History, list[tuple[str, str]]]:
     """A worker: the history of some consecutive files (errors as plain, picklable tuples)."""
     part = History(dates)
     errors: list[SnapshotError] = []
-
-    def readable():
-        for path in paths:
-            try:
-                yield read_snapshot(Path(path))
-            except SnapshotError as exc:
-                errors.append(exc)
-
-    add_snapshots(part, readable())
+    add_snapshots(part, _read_all(paths, cache, errors))
     return part, [(str(e.path), e.message) for e in errors]
 
 
