@@ -326,8 +326,7 @@ def missing_tokens(config: Path) -> dict[str, list[str]]:
     return missing
 
 
-def warn_missing_tokens(config: Path) -> None:
-    missing = missing_tokens(config)
+def warn_missing_tokens(missing: dict[str, list[str]]) -> None:
     if not missing:
         return
     lines = [
@@ -351,8 +350,15 @@ def warn_missing_tokens(config: Path) -> None:
 
 
 def collect(config: Path, data: Path) -> int:
+    missing = missing_tokens(config)
+    try:
+        return collect_snapshot(config, data)
+    finally:  # after the run's summary, also when every source failed
+        warn_missing_tokens(missing)
+
+
+def collect_snapshot(config: Path, data: Path) -> int:
     date = snapshot_date()
-    warn_missing_tokens(config)
     shard = os.environ.get("SNAPSHOT_SHARD", "").strip() or "all"
     started = datetime.now(UTC).replace(microsecond=0)
     out = WORK / "out"
