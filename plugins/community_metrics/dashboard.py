@@ -99,12 +99,16 @@ def safe_url(url: str | None) -> str | None:
     return url.strip() if lowered.startswith(("https://", "http://")) else None
 
 
+#: Status of a registry source (or community) that no snapshot mentions yet.
+NOT_COLLECTED = "not collected yet"
+
+
 def overall_status(observations: list[Observation]) -> str:
     statuses = {o.status for o in observations}
     for status in ("error", "stale", "partial"):
         if status in statuses:
             return status
-    return "ok" if statuses else "error"
+    return "ok" if statuses else NOT_COLLECTED
 
 
 def growth_text(change: m.Growth | None) -> str:
@@ -157,6 +161,21 @@ def build_community_view(
                 error=observation.error,
             )
         )
+    observed = {row.source for row in rows}
+    for source in entry.sources if entry else ():
+        if source.label not in observed:
+            rows.append(
+                PlatformRow(
+                    source=source.label,
+                    platform=source.platform,
+                    status=NOT_COLLECTED,
+                    values=dict.fromkeys(METRICS, "—"),
+                    observed_at="never",
+                    freshness="—",
+                    endpoint=None,
+                    error=None,
+                )
+            )
     growth_rows = []
     for days, found in m.growth_all(members).items():
         growth_rows.append([f"{days} days", growth_text(found), found.base_date if found else "—"])
@@ -216,6 +235,23 @@ def build_status_rows(history: History, now: datetime) -> list[StatusRow]:
                     endpoint=safe_url(entry.latest.endpoint if entry.latest else None),
                 )
             )
+        registered = history.community(slug)
+        observed = set(history.sources(slug))
+        for source in registered.sources if registered else ():
+            if source.label not in observed:
+                rows.append(
+                    StatusRow(
+                        community=slug,
+                        source=source.label,
+                        platform=source.platform,
+                        status=NOT_COLLECTED,
+                        last_ok="never",
+                        last_ok_age="—",
+                        last_error="",
+                        last_error_date="",
+                        endpoint=None,
+                    )
+                )
     return rows
 
 

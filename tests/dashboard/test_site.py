@@ -229,3 +229,24 @@ def test_benchmarks_page_shows_sources_conflicts_and_tracked_bands(site: Path) -
     assert bars["Tracked communities (n = 2)"] == [50, 0, 0, 50]
     assert bars["Deloitte 2008 (published; one share derived)"] == [34, 27, 14, 25]
     assert "70% of communities fail" in page.get_text()  # named as a prediction, not shown
+
+
+def test_registry_community_without_snapshots_says_not_collected(tmp_path: Path) -> None:
+    registry = tmp_path / "communities.yml"
+    registry.write_text(
+        (FIXTURES / "communities.yml").read_text()
+        + "  - slug: golang\n    name: Go\n    sources:\n"
+        "      - platform: discourse\n        host: forum.golangbridge.org\n",
+        encoding="utf-8",
+    )
+    out = build(tmp_path / "out", COMMUNITY_METRICS_CONFIG=str(registry))
+    row = table_rows(soup(out / "dashboard" / "index.html"))["Go"]
+    assert [cell.get_text(" ", strip=True) for cell in row][:3] == ["—", "—", "—"]
+    assert "not collected yet" in row[-1].get_text()
+    page = soup(out / "communities" / "golang" / "index.html")
+    source = page.select_one("#platforms-title ~ div tbody tr")
+    assert source.th.get_text(strip=True) == "discourse:forum.golangbridge.org"
+    assert "not collected yet" in source.get_text()
+    status = soup(out / "status" / "index.html")
+    rows = [r.get_text(" ", strip=True) for r in status.select("tbody tr")]
+    assert any("forum.golangbridge.org" in r and "not collected yet" in r for r in rows)
