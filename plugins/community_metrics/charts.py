@@ -431,7 +431,12 @@ def age_size_bubble(points: Sequence[BubblePoint], *, chart: str = "age-size") -
         title,
         showlegend=False,
         xaxis={"title": {"text": "age (years)"}, "rangemode": "tozero"},
-        yaxis={"title": {"text": "members (log scale)"}, "type": "log"},
+        yaxis={
+            "title": {"text": "members (log scale)"},
+            "type": "log",
+            "dtick": 1,
+            "tickformat": ",d",
+        },
     )
     if ordered:
         oldest = max(ordered, key=lambda p: (p.age_years, p.label))

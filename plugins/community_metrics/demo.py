@@ -289,11 +289,12 @@ def registry_yaml(communities: list[DemoCommunity]) -> str:
 # --- the synthetic series ------------------------------------------------------------------------
 
 
-def _members_curve(source: DemoSource, days: int) -> list[float]:
+def _members_curve(source: DemoSource, first: int, days: int) -> list[float]:
+    """Members on days ``first`` .. ``days - 1`` (day 0 is the first day of the history)."""
     capacity, midpoint, steepness, *_rest, decline = source.params
     life = max(days - source.start, 30)
     values = []
-    for day in range(days):
+    for day in range(first, days):
         t = day - source.start
         if t < 0:
             values.append(math.nan)
@@ -324,8 +325,10 @@ def source_series(source: DemoSource, first_day: date, days: int, seed: int) -> 
     source began)."""
     rng = random.Random(f"community-pulse-demo:{seed}:{source.label}")
     begin = max(source.start, 0)
-    span = range(begin, days)
-    members = _members_curve(source, days)[begin:]
+    # a month of warm-up before the window, so 7/30-day sums start full, not from zero
+    warm = max(source.start, -30)
+    span = range(warm, days)
+    members = _members_curve(source, warm, days)
     _capacity, _mid, _steep, engagement0, posts_rate, _decline = source.params
     wanted = _PLATFORMS[source.platform][1]
     jitter = [rng.random() for _ in span]
@@ -366,7 +369,8 @@ def source_series(source: DemoSource, first_day: date, days: int, seed: int) -> 
             columns["posts_7d"] = _window_sums(daily_posts, 7)
             columns["posts_30d"] = _window_sums(daily_posts, 30)
     padding = [None] * begin
-    return {metric: padding + [round(v) for v in columns[metric]] for metric in wanted}
+    skip = begin - warm
+    return {metric: padding + [round(v) for v in columns[metric][skip:]] for metric in wanted}
 
 
 def _missing_days(days: int, seed: int) -> set[int]:
