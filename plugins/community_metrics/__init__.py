@@ -32,6 +32,13 @@ def get_generators(pelican: Any) -> type:
     return CommunityMetricsGenerator
 
 
+def add_chart_script(path: str, context: dict[str, Any]) -> None:
+    from .generator import add_chart_script_to_post
+
+    add_chart_script_to_post(path, context)
+
+
 def register() -> None:
     signals.initialized.connect(apply_default_settings)
     signals.get_generators.connect(get_generators)
+    signals.content_written.connect(add_chart_script)

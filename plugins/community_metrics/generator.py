@@ -8,6 +8,7 @@ the home page's headline partial); ``generate_output`` writes /dashboard/, /comm
 
 from __future__ import annotations
 
+import html
 import logging
 import multiprocessing
 import os
@@ -286,6 +287,28 @@ def finish_downloads(process: Any) -> None:
             f"writing the /data/ files failed (exit status {process.exitcode}); "
             "the error is printed above"
         )
+
+
+def add_chart_script_to_post(path: str, context: dict[str, Any]) -> None:
+    """A post that embeds ``{chart ...}`` needs pulse.js to draw it. The blog templates are the
+    site's; rather than depend on them, add the one ``<script defer src>`` to the written page
+    (before ``</body>``) unless the template already loads pulse.js."""
+    content = context.get("article") or context.get("page")
+    if not getattr(content, "pulse_charts", False) or not str(path).endswith(".html"):
+        return
+    page = Path(path)
+    text = page.read_text(encoding="utf-8")
+    if "/theme/js/pulse.js" in text or "</body>" not in text:
+        return
+    siteurl = context.get("SITEURL", "")
+    theme = context.get("THEME_STATIC_DIR", "theme")
+    plotly = context.get("COMMUNITY_METRICS_PLOTLY_JS", "")
+    tag = (
+        f'<script defer src="{html.escape(siteurl)}/{theme}/js/pulse.js" '
+        f'data-plotly="{html.escape(siteurl)}/{theme}/{html.escape(plotly)}"></script>\n'
+    )
+    head, _, tail = text.rpartition("</body>")
+    page.write_text(head + tag + "</body>" + tail, encoding="utf-8")
 
 
 def post_communities(article: Any) -> list[str]:

@@ -172,3 +172,14 @@ def test_members_chart_switches_to_a_log_scale(open_page) -> None:
     assert toggle.get_attribute("aria-pressed") == "true"
     axis = chart.evaluate("c => c.layout.yaxis.type")
     assert axis == "log"
+
+
+def test_chart_in_a_post_draws_lazily(open_page) -> None:
+    watched = open_page("posts/python-at-1500/")
+    draw_all(watched.page)
+    lines = watched.page.eval_on_selector_all(
+        ".scatterlayer .trace path.js-line", "ps => ps.filter(p => p.getAttribute('d')).length"
+    )
+    assert lines >= 1
+    assert watched.errors == [] and watched.offsite() == []
+    assert sum(u.endswith("/pulse.js") for u in watched.requests) == 1

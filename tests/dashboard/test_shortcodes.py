@@ -137,3 +137,12 @@ def test_unknown_shortcode_fails_a_strict_build(tmp_path: Path) -> None:
             COMMUNITY_METRICS_DATA=str(data),
             COMMUNITY_METRICS_STRICT=True,
         )
+
+
+def test_post_with_a_chart_loads_pulse_js_once(site: Path) -> None:
+    page = soup(site / "posts" / "python-at-1500" / "index.html")
+    scripts = [s for s in page.find_all("script", src=True) if s["src"].endswith("pulse.js")]
+    assert len(scripts) == 1 and scripts[0].has_attr("defer")
+    assert scripts[0]["data-plotly"] == "../../theme/vendor/plotly/plotly-basic.min.js"
+    home = soup(site / "index.html")  # the summary holds no chart: no script needed there
+    assert not [s for s in home.find_all("script", src=True) if s["src"].endswith("pulse.js")]
