@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from pipeline_helpers import BOT, CASSETTE, NIGHTLY_JOBS, REGISTRY, git, make_project
+from pipeline_helpers import BOT, CASSETTE, NIGHTLY_JOBS, REGISTRY, git
+from pipeline_helpers import make_project as _make_project
 from pipeline_helpers import require_fixtures as _require
 
 pytestmark = pytest.mark.slow
@@ -25,6 +26,12 @@ YESTERDAY = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
 @pytest.fixture
 def fixtures() -> None:
     _require()
+
+
+def make_project(tmp: Path, **options):
+    """The project, its runs dated TODAY (as if plan ran today, even across midnight UTC)."""
+    options.setdefault("SNAPSHOT_DATE", TODAY)
+    return _make_project(tmp, **options)
 
 
 def day_file(date: str) -> str:
