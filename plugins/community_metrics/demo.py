@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from .history import can_fork
 from .model import Observation, Snapshot
 from .snapshots import snapshot_dir, snapshot_path, write_json_atomic
 
@@ -558,7 +559,9 @@ def generate_demo(
     if compact is None:
         compact = communities * days > COMPACT_ABOVE
     indent = None if compact else 2
-    workers = workers or (min(2, os.cpu_count() or 1) if communities * days > 20_000 else 1)
+    if workers is None:
+        big = communities * days > 20_000
+        workers = min(2, os.cpu_count() or 1) if big and can_fork() else 1
     global _STATE
     _STATE = _compute_state(communities, days, seed)
     try:

@@ -25,6 +25,7 @@ import math
 import multiprocessing
 import os
 import pickle
+import sys
 import threading
 from array import array
 from collections.abc import Iterable
@@ -218,6 +219,15 @@ class History:
         return Series(list(self.dates), totals, stale)
 
 
+def _is_calendar_date(text: str) -> bool:
+    """A file named 2026-02-30.json is reported by the reader; it must not break the range."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _date_range(first: str, last: str) -> list[str]:
     start, end = date.fromisoformat(first), date.fromisoformat(last)
     return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
@@ -227,10 +237,15 @@ def _date_range(first: str, last: str) -> list[str]:
 PARALLEL_MIN_FILES = 120
 
 
+def can_fork() -> bool:
+    """Forked workers are used on Linux only (macOS forks unsafely, Windows cannot)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
 def _default_workers(files: int) -> int:
     # fork only from a single-threaded process (a fork taken while another thread holds a lock,
     # e.g. logging's, can deadlock the child): the CLI build yes, livereload's server no
-    if files < PARALLEL_MIN_FILES or threading.active_count() > 1:
+    if files < PARALLEL_MIN_FILES or threading.active_count() > 1 or not can_fork():
         return 1
     return max(1, min(2, os.cpu_count() or 1))
 
@@ -253,7 +268,7 @@ def load_history(
     keyed by path, modification time and size, so an unchanged file is not parsed again.
     """
     paths = snapshot_paths(Path(data_dir))
-    days = [p.name[:10] for p in paths]
+    days = [p.name[:10] for p in paths if _is_calendar_date(p.name[:10])]
     manual = _manual_values(registry) if registry is not None else []
     days += [value[3] for value in manual]
     history = History(_date_range(min(days), max(days)) if days else [])

@@ -237,3 +237,11 @@ def test_cache_gives_the_same_history_and_notices_changes(data: Path, tmp_path: 
         again = load_history(data, cache_dir=cache)
         assert [e.path.name for e in again.errors] == ["2026-01-03.json"]
         assert again.series("py", "discourse:d", "members").values[0] == 100
+
+
+def test_a_file_named_after_no_calendar_date_is_named_not_fatal(data: Path) -> None:
+    bogus = data / "snapshots" / "2026" / "2026-02-30.json"
+    bogus.write_text("{}", encoding="utf-8")
+    history = load_history(data)
+    assert [e.path.name for e in history.errors] == ["2026-02-30.json"]
+    assert history.dates[0] == "2026-01-01" and history.dates[-1] == "2026-01-05"
