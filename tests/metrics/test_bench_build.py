@@ -1,0 +1,22 @@
+"""The scale benchmark still runs end to end (tiny size; figures are printed, not asserted)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.slow
+def test_measure_reports_every_figure() -> None:
+    from bench import build
+
+    result = build.measure(3, 20)
+    assert result["communities"] == 3 and result["days"] == 20
+    assert result["history_bytes"] > 0
+    assert set(result["data_path"]) == {
+        "wall_seconds",
+        "load_history_seconds",
+        "metrics_charts_seconds",
+        "peak_rss_bytes",
+    }
+    assert "error" not in result["build"], result["build"]
+    assert result["build"]["peak_rss_bytes"] > 10 * 2**20  # a real child's RSS, in bytes
