@@ -197,6 +197,12 @@ class History:
             for entry in self._sources.get(community, {}).values()
             if (column := entry.values.get(metric)) is not None
         ]
+        if len(columns) == 1:  # the common case, same rule: the source's own values
+            column, status = columns[0]
+            values = [None if v != v else v for v in column]
+            pairs = zip(values, status, strict=True)
+            flags = [v is not None and code == _STALE for v, code in pairs]
+            return Series(list(self.dates), values, flags)
         started = [False] * len(columns)
         for index in range(size):
             total = 0.0
