@@ -152,14 +152,24 @@ def snapshot(
 
 
 @task
-def demo(c, communities=12, days=400, out="demo", seed=1):
+def demo(c, communities="12", days="400", out="demo", seed="1"):
     """Write a synthetic, deterministic demo registry and history (flagged synthetic)."""
     from community_metrics.demo import DemoError, generate_demo
 
     try:
-        generate_demo(Path(out), int(communities), int(days), int(seed), progress=print)
+        numbers = [int(communities), int(days), int(seed)]
+    except ValueError:
+        raise Exit(
+            "community_metrics: demo: --communities, --days and --seed are whole "
+            "numbers, e.g. invoke demo --communities 12 --days 400",
+            code=2,
+        ) from None
+    try:
+        generate_demo(Path(out), *numbers, progress=print)
     except DemoError as exc:
         raise Exit(f"community_metrics: demo: {exc}", code=2) from None
+    except OSError as exc:
+        raise Exit(f"community_metrics: demo: cannot write into {out}: {exc}", code=2) from None
 
 
 @task(iterable=["only"])
