@@ -234,7 +234,7 @@ def _line_traces(
         "name": name,
         "legendgroup": name,
         "showlegend": show_legend,
-        "x": list(series.dates),
+        "x": series.dates,  # shared, not copied: many traces, one dates list
         "y": good,
         "connectgaps": False,
         "line": {"color": colour, "width": 2, "dash": dash},
@@ -255,7 +255,7 @@ def _line_traces(
                 "name": f"{name} (stale)",
                 "legendgroup": name,
                 "showlegend": False,
-                "x": list(series.dates),
+                "x": series.dates,  # shared, not copied: many traces, one dates list
                 "y": [_round(series.values[i]) if near_stale[i] else None for i in range(size)],
                 "connectgaps": False,
                 "line": {"color": colour, "width": 2, "dash": "dot"},

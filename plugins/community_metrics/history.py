@@ -51,7 +51,10 @@ _STALE = STATUS_CODES["stale"]
 
 @dataclass
 class Series:
-    """One metric over time. ``values[i]`` is None where there is no value (a gap)."""
+    """One metric over time. ``values[i]`` is None where there is no value (a gap).
+
+    Read-only by convention: series of one history share its ``dates`` list (one list for
+    thousands of series and chart traces keeps a large build's memory down)."""
 
     dates: list[str]
     values: list[float | None]
@@ -182,10 +185,10 @@ class History:
         column = entry.values.get(metric) if entry else None
         if column is None:
             size = len(self.dates)
-            return Series(list(self.dates), [None] * size, [False] * size)
+            return Series(self.dates, [None] * size, [False] * size)
         values = [None if v != v else v for v in column]  # NaN != NaN
         stale = [code == _STALE for code in entry.status]
-        return Series(list(self.dates), values, stale)
+        return Series(self.dates, values, stale)
 
     def community_series(self, community: str, metric: str) -> Series:
         """The sum over the community's sources per day (rule in the module docstring)."""
@@ -202,7 +205,7 @@ class History:
             values = [None if v != v else v for v in column]
             pairs = zip(values, status, strict=True)
             flags = [v is not None and code == _STALE for v, code in pairs]
-            return Series(list(self.dates), values, flags)
+            return Series(self.dates, values, flags)
         started = [False] * len(columns)
         for index in range(size):
             total = 0.0
@@ -222,7 +225,7 @@ class History:
             if any_value and not broken:
                 totals[index] = total
                 stale[index] = is_stale
-        return Series(list(self.dates), totals, stale)
+        return Series(self.dates, totals, stale)
 
 
 def _is_calendar_date(text: str) -> bool:

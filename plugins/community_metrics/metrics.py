@@ -208,7 +208,7 @@ def ratio_series(numerator: Series, denominator: Series) -> Series:
         (s1 or s2) and v is not None
         for s1, s2, v in zip(numerator.stale, denominator.stale, values, strict=True)
     ]
-    return Series(list(numerator.dates), values, stale)
+    return Series(numerator.dates, values, stale)
 
 
 def engagement_series(active_30d: Series, members: Series) -> Series:
