@@ -153,6 +153,15 @@ _SCRIPT_SAFE = {
 _SCRIPT_SAFE_RE = re.compile("[<>&\u2028\u2029]")
 
 
+def _link(url: str, text: str) -> str:
+    """Plotly link markup for a post; a URL with another scheme (javascript:, data:) is
+    dropped and the text stays plain."""
+    scheme = re.match(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):", url)
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
+        return plotly_text(text)
+    return f'<a href="{plotly_text(url)}">{plotly_text(text)}</a>'
+
+
 def figure_json(figure: Mapping[str, Any]) -> str:
     """Deterministic, compact JSON, safe to place inside a ``<script>`` element."""
     text = json.dumps(
@@ -574,7 +583,7 @@ def community_metric_chart(
                 "showarrow": False,
                 "textangle": 0,
                 "font": {"size": 11},
-                "text": f'<a href="{plotly_text(post.url)}">{plotly_text(short)}</a>',
+                "text": _link(post.url, short),
                 "hovertext": plotly_text(f"{post.date}: {post.title}"),
             }
         )

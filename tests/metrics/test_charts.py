@@ -102,8 +102,18 @@ def test_script_and_html_are_escaped() -> None:
     parsed = json.loads(text)
     # plotly renders a subset of HTML in names and annotations: ours arrive as entities
     assert parsed["data"][0]["name"].startswith("&lt;/script&gt;")
-    assert "<script>" not in parsed["layout"]["annotations"][0]["text"]
-    assert "&quot;" in parsed["layout"]["annotations"][0]["text"]
+    note = parsed["layout"]["annotations"][0]["text"]
+    assert "<script>" not in note
+    assert "<a " not in note and "javascript" not in note  # no link for another scheme
+    relative = charts.community_metric_chart(
+        "a",
+        "members",
+        [("s", series([1, 2]))],
+        annotations=[charts.Annotation("2024-01-02", 'A "post"', "../posts/p/")],
+    )
+    assert relative.figure["layout"]["annotations"][0]["text"] == (
+        '<a href="../posts/p/">A &quot;post&quot;</a>'
+    )
 
 
 def test_overview_downsamples_weekly_beyond_a_year_detail_keeps_days() -> None:
