@@ -37,9 +37,11 @@ DEMO_NOTICE = (
 )
 
 
-class PulseBuildError(Exception):
+class PulseBuildError(SystemExit):
     """The build cannot go on (strict mode, or a broken registry); the message says why and
-    what to do. Pelican prints it as one critical line, without a traceback."""
+    what to do. A user's mistake, not a bug: it is a ``SystemExit`` so that Pelican's command
+    line, which logs every ``Exception`` with its traceback, ends with this message and
+    status 1 instead."""
 
 
 def _resolve(path: str | os.PathLike[str]) -> Path:
@@ -137,6 +139,12 @@ class CommunityMetricsGenerator(Generator):
                 data_dir,
             )
         started = clock()
+        if is_demo:
+            # The maintainer's registry is checked even before its first snapshot, so a
+            # mistake in it shows on the next build, not only at the next collection.
+            configured = _resolve(settings["COMMUNITY_METRICS_CONFIG"])
+            if configured.exists():
+                load_registry_or_fail(configured)
         registry = load_registry_or_fail(config_path)
         history = load_history(data_dir, registry)
         logger.debug("community_metrics: history loaded in %.1f s", clock() - started)

@@ -60,3 +60,28 @@ def test_post_quoting_demo_numbers_says_so(tmp_path: Path) -> None:
     page = soup(out / "posts" / "demo-numbers" / "index.html")
     assert "Demo data" in page.select_one(".notice-demo").get_text()
     assert page.select_one("data.pulse-metric")["value"].isdigit()
+
+
+def test_broken_registry_fails_even_while_building_from_demo(tmp_path: Path, caplog) -> None:
+    """Before the first snapshot the pages come from demo/, but a maintainer's mistake in
+    communities.yml must still show on the next build, with file and line."""
+    import logging
+
+    from community_metrics.generator import PulseBuildError
+
+    registry = tmp_path / "communities.yml"
+    registry.write_text(
+        "communities:\n  - slug: python\n    name: Python\n    sources:\n"
+        "      - platform: githb\n        repo: python/cpython\n",
+        encoding="utf-8",
+    )
+    with caplog.at_level(logging.ERROR), pytest.raises(PulseBuildError, match="registry"):
+        build(
+            tmp_path / "out",
+            COMMUNITY_METRICS_CONFIG=str(registry),
+            COMMUNITY_METRICS_DATA=str(tmp_path / "no-data"),
+            COMMUNITY_METRICS_DEMO=str(Path(__file__).parents[2] / "demo"),
+        )
+    assert any(
+        f"{registry}:5:" in r.getMessage() and "githb" in r.getMessage() for r in caplog.records
+    )
