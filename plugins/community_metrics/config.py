@@ -34,6 +34,11 @@ from urllib.parse import urlsplit
 import yaml
 
 
+def source_label(platform: str, identifier: str) -> str:
+    """The ``source`` field of observations: stable, unique per platform entry."""
+    return f"{platform}:{identifier}"
+
+
 @dataclass(frozen=True)
 class SourceConfig:
     community: str  # slug of the community it belongs to
@@ -47,8 +52,7 @@ class SourceConfig:
 
     @property
     def label(self) -> str:
-        """The ``source`` field of observations: stable, unique per platform entry."""
-        return f"{self.platform}:{self.id}"
+        return source_label(self.platform, self.id)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from .config import source_label
 from .history import can_fork
 from .model import Observation, Snapshot
 from .snapshots import snapshot_dir, snapshot_path, write_json_atomic
@@ -133,7 +134,7 @@ class DemoSource:
 
     @property
     def label(self) -> str:
-        return f"{self.platform}:{self.ident}"
+        return source_label(self.platform, self.ident)
 
 
 @dataclass(frozen=True)

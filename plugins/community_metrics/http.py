@@ -115,6 +115,11 @@ class HttpResponse:
     headers: Mapping[str, str] = field(default_factory=CaseInsensitiveDict)
     body: bytes = b""
 
+    def __post_init__(self) -> None:
+        # HTTP header names are case-insensitive: every reader can ask for "Link" or "link"
+        if not isinstance(self.headers, CaseInsensitiveDict):
+            self.headers = CaseInsensitiveDict(self.headers)
+
     def json(self) -> Any:
         try:
             return json.loads(self.body)
@@ -525,9 +530,7 @@ class HttpClient:
             recorded = HttpResponse(
                 self.redact(url),
                 response.status,
-                CaseInsensitiveDict(
-                    {name: self.redact(value) for name, value in response.headers.items()}
-                ),
+                {name: self.redact(value) for name, value in response.headers.items()},
                 self._redact_bytes(response.body),
             )
             self.cassette.add(self.redact(url), recorded_headers, recorded)

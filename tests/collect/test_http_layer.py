@@ -311,3 +311,10 @@ def test_retry_after_as_http_date(server: HTTPServer, sleeps) -> None:
         http.get(server.url_for("/x"))
     assert caught.value.kind == "rate_limited" and not sleeps.calls
     assert abs((caught.value.retry_at - datetime.now(UTC)).total_seconds() - 7200) < 60
+
+
+def test_response_headers_are_case_insensitive_however_built():
+    from community_metrics.http import HttpResponse
+
+    response = HttpResponse("https://api.example.org/x", 200, {"link": '<u?page=7>; rel="last"'})
+    assert response.headers.get("Link") == response.headers["LINK"] == '<u?page=7>; rel="last"'

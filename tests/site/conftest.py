@@ -14,6 +14,20 @@ from tests.conftest import ROOT, build_site
 PUBLISH_SITEURL = "https://pulse.example.org/community-pulse"
 
 
+def blog_only_settings(content: Path) -> dict[str, object]:
+    """Settings overrides for a build of ``content`` with the blog plugin alone, so that
+    blog behaviour is tested without the dashboard's data."""
+    return {
+        "PATH": str(content),
+        "PLUGINS": ["pulse_site"],
+        "PLUGIN_PATHS": [str(ROOT / "plugins")],
+        "TEMPLATE_PAGES": {},
+        "STATIC_PATHS": [],
+        "EXTRA_PATH_METADATA": {},
+        "NAV_LINKS": [("Home", "")],
+    }
+
+
 def build_publish_site(output: Path, **overrides: object) -> Path:
     """Build with publishconf.py (absolute SITEURL, feeds on), never fetching."""
     import os

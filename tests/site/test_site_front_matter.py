@@ -13,6 +13,7 @@ import pytest
 from pulse_site.frontmatter import category_problem, field_line
 
 from tests.conftest import ROOT, build_site
+from tests.site.conftest import blog_only_settings
 
 GOOD = """Title: A good post
 Date: 2026-11-01 10:00
@@ -53,26 +54,13 @@ def _content(tmp_path: Path, names: list[str]) -> Path:
     return content
 
 
-def _isolated(content: Path) -> dict[str, object]:
-    # Only this plugin: the front-matter behaviour must not depend on the dashboard's data.
-    return {
-        "PATH": str(content),
-        "PLUGINS": ["pulse_site"],
-        "PLUGIN_PATHS": [str(ROOT / "plugins")],
-        "TEMPLATE_PAGES": {},
-        "STATIC_PATHS": [],
-        "EXTRA_PATH_METADATA": {},
-        "NAV_LINKS": [("Home", "")],
-    }
-
-
 @pytest.mark.parametrize("name", sorted(BAD_POSTS))
 def test_local_build_names_the_file_and_goes_on(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, name: str
 ) -> None:
     content = _content(tmp_path, [name])
     with caplog.at_level(logging.WARNING):
-        output = build_site(tmp_path / "out", **_isolated(content))
+        output = build_site(tmp_path / "out", **blog_only_settings(content))
     messages = "\n".join(record.getMessage() for record in caplog.records)
     for expected in BAD_POSTS[name][1]:
         assert expected in messages, f"{expected!r} not in the build's messages:\n{messages}"

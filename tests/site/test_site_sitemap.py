@@ -9,7 +9,8 @@ from pathlib import Path
 from pulse_site import sitemap
 from pulse_site.sitemap import page_url, render_sitemap
 
-from tests.conftest import ROOT, build_site
+from tests.conftest import build_site
+from tests.site.conftest import blog_only_settings
 
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -46,22 +47,15 @@ def _content(tmp_path: Path, slug: str) -> Path:
     return content
 
 
-def _isolated(content: Path) -> dict[str, object]:
-    return {
-        "PATH": str(content),
-        "PLUGINS": ["pulse_site"],
-        "PLUGIN_PATHS": [str(ROOT / "plugins")],
-        "TEMPLATE_PAGES": {},
-        "STATIC_PATHS": [],
-        "EXTRA_PATH_METADATA": {},
-    }
-
-
 def test_each_build_lists_only_its_own_pages_even_after_a_broken_one(tmp_path: Path) -> None:
     sitemap.queue_page(str(tmp_path / "x/stale/index.html"), {"OUTPUT_PATH": str(tmp_path / "x")})
     assert sitemap._queue.pages  # as if a build had failed half-way
-    first = build_site(tmp_path / "one", **_isolated(_content(tmp_path / "a", "first-post")))
-    second = build_site(tmp_path / "two", **_isolated(_content(tmp_path / "b", "second-post")))
+    first = build_site(
+        tmp_path / "one", **blog_only_settings(_content(tmp_path / "a", "first-post"))
+    )
+    second = build_site(
+        tmp_path / "two", **blog_only_settings(_content(tmp_path / "b", "second-post"))
+    )
     one = (first / "sitemap.xml").read_text(encoding="utf-8")
     two = (second / "sitemap.xml").read_text(encoding="utf-8")
     assert "/posts/first-post/" in one and "stale" not in one

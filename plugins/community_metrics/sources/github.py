@@ -54,7 +54,7 @@ def _contributors(source: SourceConfig, http: HttpClient, result: SourceResult) 
     response = http.get(
         url, params={"per_page": "1", "anon": "1"}, headers=HEADERS, auth=_auth(source)
     )
-    pages = last_page(_header(response.headers, "Link"))
+    pages = last_page(response.headers.get("Link"))
     if pages is None:
         # a single page: the body lists 0 or 1 contributor (204 No Content for an empty repo)
         body = response.json() if response.body.strip() else []
@@ -62,13 +62,6 @@ def _contributors(source: SourceConfig, http: HttpClient, result: SourceResult) 
             raise SourceError(f"{url}: expected a list of contributors")
         pages = len(body)
     result.metrics["contributors"] = pages
-
-
-def _header(headers: dict[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name.lower():
-            return value
-    return None
 
 
 def fetch_repo(source: SourceConfig, http: HttpClient) -> SourceResult:
