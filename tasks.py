@@ -135,7 +135,7 @@ def snapshot(
     merge=False,
 ):
     """Collect today's snapshot into data/snapshots/YYYY/YYYY-MM-DD.json."""
-    from community_metrics.snapshot_command import run_snapshot
+    from community_metrics.collect.command import run_snapshot
 
     status = run_snapshot(
         only=only,
@@ -154,7 +154,7 @@ def snapshot(
 @task
 def demo(c, communities="12", days="400", out="demo", seed="1"):
     """Write a synthetic, deterministic demo registry and history (flagged synthetic)."""
-    from community_metrics.demo import DemoError, generate_demo
+    from community_metrics.collect.demo import DemoError, generate_demo
 
     try:
         numbers = [int(communities), int(days), int(seed)]

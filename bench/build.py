@@ -50,9 +50,10 @@ Pelican(settings).run()
 _DATA_PATH = """
 import sys, time
 sys.path.insert(0, {plugins!r})
-from community_metrics.config import load_registry
-from community_metrics.history import load_history
-from community_metrics import charts, metrics
+from community_metrics.registry.config import load_registry
+from community_metrics.store.history import load_history
+from community_metrics.render import charts
+from community_metrics.analyse import metrics
 start = time.perf_counter()
 history = load_history({data!r}, load_registry({config!r}))
 loaded = time.perf_counter()
@@ -109,7 +110,7 @@ def _child(code: str) -> tuple[float, int, str]:
 
 def generate(folder: Path, communities: int, days: int) -> float:
     sys.path.insert(0, str(ROOT / "plugins"))
-    from community_metrics.demo import generate_demo
+    from community_metrics.collect.demo import generate_demo
 
     start = time.perf_counter()
     generate_demo(folder, communities, days, seed=1)

@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from community_metrics.http import DEFAULT_PER_HOST  # noqa: E402
-from community_metrics.snapshot_command import run_snapshot  # noqa: E402
+from community_metrics.collect.command import run_snapshot  # noqa: E402
+from community_metrics.collect.http import DEFAULT_PER_HOST  # noqa: E402
 
 RETRY_AFTER = 1
 

@@ -36,13 +36,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from community_metrics.model import (  # noqa: E402
+from community_metrics.contract.model import (  # noqa: E402
     Observation,
     Snapshot,
     format_timestamp,
     parse_timestamp,
 )
-from community_metrics.snapshots import (  # noqa: E402
+from community_metrics.store.snapshots import (  # noqa: E402
     SnapshotError,
     read_snapshot,
     snapshot_path,
@@ -135,17 +135,19 @@ def git(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 # --- check-registry ---------------------------------------------------------------------------
 
 
-def load_registry(path: Path):  # -> community_metrics.config.Registry
-    from community_metrics import config
+def load_registry(path: Path):  # -> community_metrics.registry.config.Registry
+    from community_metrics.registry import config
 
     loader = getattr(config, "load_registry", None)
     if loader is None:
-        raise StepError("community_metrics.config has no load_registry yet; cannot validate")
+        raise StepError(
+            "community_metrics.registry.config has no load_registry yet; cannot validate"
+        )
     return loader(path)
 
 
 def check_registry(path: Path) -> int:
-    from community_metrics.config import ConfigError
+    from community_metrics.registry.config import ConfigError
 
     try:
         registry = load_registry(path)
@@ -310,8 +312,8 @@ def snapshot_command(config: Path, data: Path, date: str, *extra: str) -> list[s
 def missing_tokens(config: Path) -> dict[str, list[str]]:
     """Token variables the registry's sources read that are unset or empty: variable -> sources.
     Such a source is asked without a token (lower rate limits); that is a warning, not a failure."""
-    from community_metrics.config import ConfigError
-    from community_metrics.sources import PLATFORMS
+    from community_metrics.collect.sources import PLATFORMS
+    from community_metrics.registry.config import ConfigError
 
     try:
         registry = load_registry(config)
@@ -598,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PREFIX}error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # a config error surfacing from load_registry in plan
-        from community_metrics.config import ConfigError
+        from community_metrics.registry.config import ConfigError
 
         if isinstance(exc, ConfigError):
             for problem in exc.problems:

@@ -27,13 +27,13 @@ def apply_default_settings(pelican: Any) -> None:
 
 
 def get_generators(pelican: Any) -> type:
-    from .generator import CommunityMetricsGenerator
+    from community_metrics.glue.generator import CommunityMetricsGenerator
 
     return CommunityMetricsGenerator
 
 
 def add_chart_script(path: str, context: dict[str, Any]) -> None:
-    from .generator import add_chart_script_to_post
+    from community_metrics.glue.generator import add_chart_script_to_post
 
     add_chart_script_to_post(path, context)
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboard"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
 from dashboard_helpers import build  # noqa: E402
 
 pytestmark = pytest.mark.browser

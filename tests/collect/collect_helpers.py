@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from community_metrics.model import Observation
-from community_metrics.snapshots import snapshot_paths, write_snapshot
+from community_metrics.contract.model import Observation
+from community_metrics.store.snapshots import snapshot_paths, write_snapshot
 
 DISCOURSE_ABOUT = {
     "about": {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from community_metrics.snapshot_command import main
+from community_metrics.collect.command import main
 
 
 def serve() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from collect_helpers import GITHUB_REPO, github, registry
 from pytest_httpserver import HTTPServer
 
-from community_metrics.snapshot_command import run_snapshot
+from community_metrics.collect.command import run_snapshot
 
 CANARY = "canary-5ecr3t-7f3a9c21d0"
 
@@ -69,7 +69,7 @@ def test_canary_token_never_leaks(tmp_path, server: HTTPServer, monkeypatch, cap
 def test_token_in_query_is_scrubbed_from_urllib3_debug_lines(
     server: HTTPServer, monkeypatch, caplog
 ) -> None:
-    from community_metrics.http import Auth, HttpClient
+    from community_metrics.collect.http import Auth, HttpClient
 
     monkeypatch.setenv("PULSE_SE_KEY", CANARY)
     server.expect_request("/2.3/info").respond_with_json({"items": []})

@@ -23,7 +23,7 @@ from collect_helpers import DISCOURSE_ABOUT, discourse, registry
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from community_metrics.snapshots import read_snapshot, snapshot_paths
+from community_metrics.store.snapshots import read_snapshot, snapshot_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent

@@ -25,7 +25,7 @@ from collect_helpers import (
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from community_metrics.snapshot_command import run_snapshot
+from community_metrics.collect.command import run_snapshot
 
 TODAY = "2026-11-21"
 YESTERDAY = "2026-11-20"
@@ -289,13 +289,13 @@ def test_one_failure_does_not_fail_the_run(tmp_path, server: HTTPServer, sleeps)
 
 
 def test_bug_in_a_source_module_is_caught(tmp_path, server, sleeps, monkeypatch) -> None:
-    from community_metrics.sources import discourse as module
+    from community_metrics.collect.sources import discourse as module
 
     def broken(source, http):
         raise ZeroDivisionError("oops")
 
     monkeypatch.setitem(
-        __import__("community_metrics.sources", fromlist=["PLATFORMS"]).PLATFORMS,
+        __import__("community_metrics.collect.sources", fromlist=["PLATFORMS"]).PLATFORMS,
         "discourse",
         __import__("dataclasses").replace(module.PLATFORM, fetch=broken),
     )

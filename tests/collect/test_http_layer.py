@@ -12,7 +12,7 @@ from collect_helpers import resetting_server
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from community_metrics.http import USER_AGENT, Auth, FetchError, HttpClient
+from community_metrics.collect.http import USER_AGENT, Auth, FetchError, HttpClient
 
 
 def sequence(*responses: Response):
@@ -314,7 +314,7 @@ def test_retry_after_as_http_date(server: HTTPServer, sleeps) -> None:
 
 
 def test_response_headers_are_case_insensitive_however_built():
-    from community_metrics.http import HttpResponse
+    from community_metrics.collect.http import HttpResponse
 
     response = HttpResponse("https://api.example.org/x", 200, {"link": '<u?page=7>; rel="last"'})
     assert response.headers.get("Link") == response.headers["LINK"] == '<u?page=7>; rel="last"'

@@ -6,9 +6,9 @@ import io
 
 from collect_helpers import registry
 
-from community_metrics.collect import SourceReport
-from community_metrics.progress import Progress, format_report
-from community_metrics.snapshot_command import run_snapshot
+from community_metrics.collect.command import run_snapshot
+from community_metrics.collect.progress import Progress, format_report
+from community_metrics.collect.run import SourceReport
 
 ROWS = [
     SourceReport("python", "discourse:discuss.python.org", "ok", ["members", "posts"], 0.41),

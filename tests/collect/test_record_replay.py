@@ -11,8 +11,8 @@ import yaml
 from collect_helpers import DISCOURSE_ABOUT, GITHUB_REPO, day, discourse, github, registry
 from pytest_httpserver import HTTPServer
 
-from community_metrics.http import HttpClient
-from community_metrics.snapshot_command import run_snapshot
+from community_metrics.collect.command import run_snapshot
+from community_metrics.collect.http import HttpClient
 
 TODAY = "2026-11-21"
 CANARY = "canary-0ddba11-replay"

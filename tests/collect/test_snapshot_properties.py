@@ -10,8 +10,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from community_metrics.model import METRICS, STATUSES, Observation
-from community_metrics.snapshots import (
+from community_metrics.contract.model import METRICS, STATUSES, Observation
+from community_metrics.store.snapshots import (
     SnapshotError,
     merge_observations,
     read_snapshot,

@@ -13,10 +13,10 @@ import pytest
 from collect_helpers import DISCOURSE_ABOUT, day, discourse, fingerprint, registry, seed_previous
 from pytest_httpserver import HTTPServer
 
-from community_metrics.collect import parse_shard, select_sources, shard_of
-from community_metrics.config import SourceConfig
-from community_metrics.snapshot_command import run_snapshot
-from community_metrics.snapshots import snapshot_path
+from community_metrics.collect.command import run_snapshot
+from community_metrics.collect.run import parse_shard, select_sources, shard_of
+from community_metrics.registry.config import SourceConfig
+from community_metrics.store.snapshots import snapshot_path
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = "2026-11-21"
@@ -221,7 +221,7 @@ def test_unwritable_data_folder_is_a_clear_error(tmp_path, server: HTTPServer) -
 def test_writer_lock_serialises_writers_and_clears_leftovers(tmp_path, server: HTTPServer) -> None:
     import threading
 
-    from community_metrics.store_lock import store_lock
+    from community_metrics.store.lock import store_lock
 
     server.expect_request("/f/about.json").respond_with_json(DISCOURSE_ABOUT)
     config = registry(tmp_path / "c.yml", [("forum", discourse(server.url_for("/f")))])

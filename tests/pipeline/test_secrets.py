@@ -98,7 +98,7 @@ def test_a_token_sent_and_echoed_back_by_an_api_leaks_nowhere(
     for name, value in canaries.items():
         monkeypatch.setenv(name, value)
     seen: list[str] = []
-    repo = json.loads((ROOT / "tests/sources/fixtures/github/repo.json").read_text())
+    repo = json.loads((ROOT / "tests/collect/sources/fixtures/github/repo.json").read_text())
 
     def repository(request):
         seen.append(request.headers.get("Authorization", ""))
@@ -128,7 +128,7 @@ def test_a_token_sent_and_echoed_back_by_an_api_leaks_nowhere(
     )
     data, output, cache = tmp_path / "data", tmp_path / "output", tmp_path / "cache"
     caplog.set_level(logging.DEBUG)
-    from community_metrics.snapshot_command import run_snapshot
+    from community_metrics.collect.command import run_snapshot
 
     out, err = io.StringIO(), io.StringIO()
     status = run_snapshot(

@@ -126,11 +126,13 @@ NIGHTLY_STEPS = {"check-registry", "plan", "collect", "place", "commit", "build"
 
 
 def test_every_token_variable_of_the_sources_is_passed_from_secrets():
-    from community_metrics import sources
+    from community_metrics.collect import sources
 
     platforms = getattr(sources, "PLATFORMS", None)
     if not platforms:
-        pytest.skip("community_metrics.sources.PLATFORMS is not there yet (sources engineer)")
+        pytest.skip(
+            "community_metrics.collect.sources.PLATFORMS is not there yet (sources engineer)"
+        )
     wanted = {p.default_token_env for p in platforms.values() if p.default_token_env}
     steps = load(NIGHTLY)["jobs"]["collect"]["steps"]
     collect = next(s for s in steps if "nightly.py collect" in s.get("run", ""))
@@ -142,7 +144,7 @@ def test_every_token_variable_of_the_sources_is_passed_from_secrets():
 def test_every_token_env_of_the_registry_is_passed_from_secrets():
     """A token_env named in communities.yml that the nightly job does not pass would silently
     fall back to unauthenticated requests."""
-    from community_metrics.config import load_registry
+    from community_metrics.registry.config import load_registry
 
     named = {s.token_env for s in load_registry(ROOT / "communities.yml").sources if s.token_env}
     steps = load(NIGHTLY)["jobs"]["collect"]["steps"]

@@ -1,0 +1,120 @@
+"""GitHub repository (``GET {api}/repos/{owner}/{repo}``), organization (``GET {api}/orgs/{org}``).
+
+Docs: https://docs.github.com/en/rest/repos/repos#get-a-repository ,
+https://docs.github.com/en/rest/orgs/orgs#get-an-organization ,
+https://docs.github.com/en/rest/repos/repos#list-repository-contributors . Traps:
+- ``watchers``/``watchers_count`` equal the stars; real watchers are ``subscribers_count``.
+- ``open_issues_count`` counts pull requests too (kept under ``extra``).
+- old payloads may lack ``stargazers_count``/``subscribers_count``: absent stays absent.
+- contributors have no total: ask for ``per_page=1`` and read the last page from ``Link``
+  (https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api).
+- organizations publish no member count: ``followers`` is what is public.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from community_metrics.collect.http import Auth
+from community_metrics.collect.sources.base import Platform, SourceError, SourceResult
+from community_metrics.collect.sources.common import (
+    api_base,
+    count,
+    expect_object,
+    further,
+    put,
+    when,
+)
+
+if TYPE_CHECKING:
+    from community_metrics.collect.http import HttpClient
+    from community_metrics.registry.config import SourceConfig
+
+DEFAULT_API = "https://api.github.com"
+HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+NAME = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})"
+REPO_PATTERN = rf"{NAME}/[A-Za-z0-9._-]{{1,100}}"
+LAST_PAGE = re.compile(r"<([^>]*)>\s*;\s*rel=\"?last\"?")
+PAGE_PARAM = re.compile(r"[?&]page=(\d+)")
+
+
+def _auth(source: SourceConfig) -> Auth:
+    return Auth(source.token_env or "GITHUB_TOKEN")
+
+
+def last_page(link_header: str | None) -> int | None:
+    """The ``page`` of the ``rel="last"`` link, None when there is no such link."""
+    if not link_header:
+        return None
+    for part in link_header.split(","):
+        match = LAST_PAGE.search(part)
+        if match:
+            page = PAGE_PARAM.search(match.group(1))
+            if page:
+                return int(page.group(1))
+    return None
+
+
+def _contributors(source: SourceConfig, http: HttpClient, result: SourceResult) -> None:
+    url = f"{api_base(source, DEFAULT_API)}/repos/{source.id}/contributors"
+    response = http.get(
+        url, params={"per_page": "1", "anon": "1"}, headers=HEADERS, auth=_auth(source)
+    )
+    pages = last_page(response.headers.get("Link"))
+    if pages is None:
+        # a single page: the body lists 0 or 1 contributor (204 No Content for an empty repo)
+        body = response.json() if response.body.strip() else []
+        if not isinstance(body, list):
+            raise SourceError(f"{url}: expected a list of contributors")
+        pages = len(body)
+    result.metrics["contributors"] = pages
+
+
+def fetch_repo(source: SourceConfig, http: HttpClient) -> SourceResult:
+    endpoint = f"{api_base(source, DEFAULT_API)}/repos/{source.id}"
+    repo = expect_object(
+        http.get(endpoint, headers=HEADERS, auth=_auth(source)).json(), "a repository", endpoint
+    )
+    if "full_name" not in repo and "id" not in repo:
+        raise SourceError(f"{endpoint}: the answer is not a repository (no id or full_name)")
+    result = SourceResult(endpoint=endpoint)
+    put(result.metrics, "members", count(repo, "stargazers_count", endpoint))
+    put(result.extra, "forks", count(repo, "forks_count", endpoint))
+    put(result.extra, "watchers", count(repo, "subscribers_count", endpoint))
+    put(result.extra, "open_issues", count(repo, "open_issues_count", endpoint))
+    result.created_at = when(repo.get("created_at"), "created_at", endpoint)
+    further(result, "contributors", lambda: _contributors(source, http, result))
+    return result
+
+
+def fetch_org(source: SourceConfig, http: HttpClient) -> SourceResult:
+    endpoint = f"{api_base(source, DEFAULT_API)}/orgs/{source.id}"
+    org = expect_object(
+        http.get(endpoint, headers=HEADERS, auth=_auth(source)).json(), "an organization", endpoint
+    )
+    if "login" not in org and "id" not in org:
+        raise SourceError(f"{endpoint}: the answer is not an organization (no id or login)")
+    result = SourceResult(endpoint=endpoint)
+    put(result.metrics, "members", count(org, "followers", endpoint))
+    put(result.extra, "public_repos", count(org, "public_repos", endpoint))
+    result.created_at = when(org.get("created_at"), "created_at", endpoint)
+    return result
+
+
+def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
+    return fetch_org(source, http) if source.key == "org" else fetch_repo(source, http)
+
+
+PLATFORM = Platform(
+    name="github",
+    title="GitHub repository or organization",
+    identifiers={
+        "repo": "owner/name of a repository, e.g. python/cpython",
+        "org": "an organization's login, e.g. rust-lang",
+    },
+    fetch=fetch,
+    default_api=DEFAULT_API,
+    default_token_env="GITHUB_TOKEN",  # noqa: S106 -- a variable name
+    identifier_patterns={"repo": REPO_PATTERN, "org": NAME},
+)

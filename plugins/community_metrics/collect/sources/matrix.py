@@ -1,0 +1,94 @@
+"""Matrix room: the homeserver's room directory,
+``GET https://{homeserver}/_matrix/client/v3/publicRooms`` (paginated with ``since``).
+
+Docs: https://spec.matrix.org/latest/client-server-api/#get_matrixclientv3publicrooms . Traps:
+- the GET form cannot filter; we page through ``chunk`` (largest rooms first on Synapse),
+  matching ``canonical_alias`` (or, on old servers, ``aliases``), for at most ``max_pages``;
+- ``total_room_count_estimate`` counts rooms, not people;
+- many homeservers (Synapse's ``allow_public_rooms_without_auth: false``) require an access
+  token for the directory and answer 401: the error says so and names ``token_env``.
+- the homeserver's client API may live on another host than the alias's server name
+  (``.well-known`` delegation, e.g. matrix-client.matrix.org): give it as ``api:``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from community_metrics.collect.http import Auth, FetchError
+from community_metrics.collect.sources.base import Platform, SourceError, SourceResult
+from community_metrics.collect.sources.common import api_base, count, expect_object, put
+
+if TYPE_CHECKING:
+    from community_metrics.collect.http import HttpClient
+    from community_metrics.registry.config import SourceConfig
+
+DEFAULT_PAGES = 10
+PAGE_SIZE = 100
+
+
+def _matches(room: dict[str, Any], alias: str) -> bool:
+    aliases = room.get("aliases")
+    return room.get("canonical_alias") == alias or (isinstance(aliases, list) and alias in aliases)
+
+
+def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
+    alias = source.id
+    server = alias.partition(":")[2]
+    endpoint = f"{api_base(source, f'https://{server}')}/_matrix/client/v3/publicRooms"
+    max_pages = int(source.options.get("max_pages", DEFAULT_PAGES))
+    auth = Auth(source.token_env) if source.token_env else None
+    since: str | None = None
+    for page in range(1, max_pages + 1):
+        params = {"limit": str(PAGE_SIZE)}
+        if since:
+            params["since"] = since
+        try:
+            response = http.get(endpoint, params=params, auth=auth)
+        except FetchError as exc:
+            if exc.status == 401 or (exc.status == 403 and page == 1 and auth is None):
+                raise SourceError(
+                    f"{endpoint}: this homeserver requires an access token to read its room "
+                    f"directory ({exc.status}); set token_env: to the name of a variable holding "
+                    "one, or give another homeserver as api:"
+                ) from None
+            raise
+        directory = expect_object(response.json(), "a room directory", endpoint)
+        chunk = directory.get("chunk")
+        if not isinstance(chunk, list):
+            raise SourceError(f"{endpoint}: no 'chunk' list in the room directory")
+        for room in chunk:
+            if isinstance(room, dict) and _matches(room, alias):
+                result = SourceResult(endpoint=endpoint)
+                put(result.metrics, "members", count(room, "num_joined_members", endpoint))
+                if not result.metrics:
+                    raise SourceError(f"{endpoint}: room {alias} has no num_joined_members")
+                result.extra["directory_page"] = page
+                return result
+        since = directory.get("next_batch")
+        if not isinstance(since, str) or not since:
+            raise SourceError(
+                f"{endpoint}: room {alias} is not in the public room directory "
+                f"({page} page(s) read); is it published there?"
+            )
+    raise SourceError(
+        f"{endpoint}: room {alias} not found in the first {max_pages} pages of "
+        "the room directory; raise max_pages"
+    )
+
+
+PLATFORM = Platform(
+    name="matrix",
+    title="Matrix room",
+    identifiers={
+        "room": "the room's alias, e.g. '#matrix:matrix.org' (quote it: # starts a comment)"
+    },
+    options={
+        "max_pages": f"directory pages of {PAGE_SIZE} rooms to read (default {DEFAULT_PAGES})"
+    },
+    fetch=fetch,
+    identifier_patterns={
+        "room": r"#[^:\s]{1,255}:[A-Za-z0-9.-]+(?::\d{1,5})?",
+        "max_pages": r"[1-9]\d{0,2}",
+    },
+)

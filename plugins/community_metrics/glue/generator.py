@@ -1,0 +1,329 @@
+"""Pelican glue: load registry and history, compute the dashboard, write its pages and files.
+
+``generate_context`` loads and computes (and publishes ``pulse`` into the shared context, for
+the home page's headline partial); ``generate_output`` writes /dashboard/, /communities/<slug>/,
+/benchmarks/, /status/, /data/ and the download files. Nothing here touches the network unless
+``COMMUNITY_METRICS_FETCH`` is True, and then only through the collection engineer's function.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import multiprocessing
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from time import perf_counter as clock
+from typing import Any
+
+from pelican.generators import Generator
+
+from community_metrics.glue.shortcodes import ShortcodeProblem, has_shortcodes, replace_shortcodes
+from community_metrics.registry.config import ConfigError, Registry
+from community_metrics.render import pages
+from community_metrics.render.dashboard import PostLink
+from community_metrics.store.history import History, load_history
+from community_metrics.store.snapshots import snapshot_paths
+
+logger = logging.getLogger(__name__)
+
+
+DEMO_NOTICE = (
+    '<p class="notice notice-demo" role="note"><strong>Demo data.</strong> The numbers quoted '
+    "in this post are synthetic (no snapshot has been collected yet); they describe no real "
+    "community.</p>\n"
+)
+
+
+class PulseBuildError(SystemExit):
+    """The build cannot go on (strict mode, or a broken registry); the message says why and
+    what to do. A user's mistake, not a bug: it is a ``SystemExit`` so that Pelican's command
+    line, which logs every ``Exception`` with its traceback, ends with this message and
+    status 1 instead."""
+
+
+def _resolve(path: str | os.PathLike[str]) -> Path:
+    # Relative settings are relative to the directory the build runs from (the project root).
+    return Path(path).expanduser().resolve()
+
+
+def choose_origin(settings: dict[str, Any]) -> tuple[Path, Path, bool]:
+    """(data folder, registry file, is_demo): data/ when it holds a snapshot, else demo/."""
+    data_dir = _resolve(settings["COMMUNITY_METRICS_DATA"])
+    config = _resolve(settings["COMMUNITY_METRICS_CONFIG"])
+    if snapshot_paths(data_dir):
+        return data_dir, config, False
+    demo_dir = _resolve(settings["COMMUNITY_METRICS_DEMO"])
+    return demo_dir, demo_dir / "communities.yml", True
+
+
+def benchmark_folder(data_dir: Path) -> Path | None:
+    """``<data>/benchmarks`` when it holds figures, else the committed ``data/benchmarks``."""
+    folder = data_dir / "benchmarks"
+    return folder if any(folder.glob("*.yml")) else None
+
+
+def load_registry_or_fail(path: Path) -> Registry | None:
+    """The registry, or None when the file does not exist; problems end the build."""
+    from community_metrics.registry.config import load_registry
+
+    if not path.exists():
+        logger.warning(
+            "community_metrics: no registry at %s; pages show the communities found in the "
+            "snapshots, without names or descriptions",
+            path,
+        )
+        return None
+    try:
+        return load_registry(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            logger.error("community_metrics: %s", problem)
+        raise PulseBuildError(
+            f"{path}: {len(exc.problems)} problem(s) in the registry (listed above); "
+            "fix them and build again"
+        ) from None
+
+
+def collect_before_build(settings: dict[str, Any]) -> None:
+    """COMMUNITY_METRICS_FETCH: collect today's snapshot into the data folder first.
+
+    A failing platform is recorded in the snapshot (stale/error) and shown on /status/; only a
+    registry or snapshot-file problem stops the build."""
+    from community_metrics.collect.command import UsageError, collect_and_store
+    from community_metrics.store.snapshots import SnapshotError
+
+    config = _resolve(settings["COMMUNITY_METRICS_CONFIG"])
+    data = _resolve(settings["COMMUNITY_METRICS_DATA"])
+    try:
+        report = collect_and_store(config, data)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            logger.error("community_metrics: %s", problem)
+        raise PulseBuildError(f"{config}: the registry has problems (listed above)") from None
+    except (SnapshotError, UsageError) as exc:
+        raise PulseBuildError(f"collecting before the build failed: {exc}") from None
+    logger.info(
+        "community_metrics: collected %s of %s sources before the build into %s",
+        report.collection.succeeded,
+        len(report.collection.reports),
+        report.path,
+    )
+
+
+class CommunityMetricsGenerator(Generator):
+    """Writes the dashboard pages; keeps all state on the instance (fresh every build)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # Our pages render config, API and post strings: escape everything by default.
+        self.env.autoescape = True
+        self.pulse: pages.Pulse | None = None
+        self._warnings: list[str] = []  # shown on /status/ too
+
+    # --- context ---------------------------------------------------------------------------
+
+    def generate_context(self) -> None:
+        settings = self.settings
+        strict = bool(settings.get("COMMUNITY_METRICS_STRICT"))
+        if settings.get("COMMUNITY_METRICS_FETCH"):
+            collect_before_build(settings)
+        data_dir, config_path, is_demo = choose_origin(settings)
+        if is_demo:
+            logger.info(
+                "community_metrics: no snapshot in %s yet; building from the demo data in %s "
+                "(every page that shows numbers says so)",
+                settings["COMMUNITY_METRICS_DATA"],
+                data_dir,
+            )
+        started = clock()
+        if is_demo:
+            # The maintainer's registry is checked even before its first snapshot, so a
+            # mistake in it shows on the next build, not only at the next collection.
+            configured = _resolve(settings["COMMUNITY_METRICS_CONFIG"])
+            if configured.exists():
+                load_registry_or_fail(configured)
+        registry = load_registry_or_fail(config_path)
+        history = load_history(data_dir, registry)
+        logger.debug("community_metrics: history loaded in %.1f s", clock() - started)
+        self._report_snapshot_errors(history, strict)
+        now = settings.get("COMMUNITY_METRICS_NOW") or datetime.now(UTC)
+        self.pulse = pages.build_pulse(
+            history,
+            registry,
+            now=now,
+            origin=str(data_dir),
+            is_demo=is_demo,
+            plotly_js=settings["COMMUNITY_METRICS_PLOTLY_JS"],
+            posts=self._posts_by_community(history),
+            link_prefix="../../" if settings["RELATIVE_URLS"] else settings["SITEURL"] + "/",
+            benchmark_folder=benchmark_folder(data_dir),
+        )
+        broken_benchmarks = [w for w in self.pulse.warnings if w.startswith("benchmarks:")]
+        if strict and broken_benchmarks:
+            raise PulseBuildError("; ".join(broken_benchmarks))
+        self._replace_shortcodes(history, strict)
+        self.pulse.warnings.extend(self._warnings)
+        self.context["pulse"] = self.pulse
+        logger.debug("community_metrics: dashboard computed in %.1f s", clock() - started)
+
+    def _report_snapshot_errors(self, history: History, strict: bool) -> None:
+        for error in history.errors:
+            logger.warning("community_metrics: left out %s", error)
+        if strict and history.errors:
+            names = "; ".join(str(error) for error in history.errors)
+            raise PulseBuildError(
+                f"{len(history.errors)} snapshot file(s) break the contract: {names}"
+            )
+
+    def _warn(self, message: str) -> None:
+        logger.warning("community_metrics: %s", message)
+        self._warnings.append(message)
+
+    def _articles(self) -> list[Any]:
+        return list(self.context.get("articles", []))
+
+    def _posts_by_community(self, history: History) -> dict[str, list[PostLink]]:
+        known = set(history.communities())
+        posts: dict[str, list[PostLink]] = {}
+        for article in self._articles():
+            for slug in post_communities(article):
+                if slug not in known:
+                    self._warn(
+                        f"{article.source_path}: front matter 'Communities' names {slug!r}, "
+                        "which is not a tracked community; fix the slug or add it to the registry"
+                    )
+                    continue
+                posts.setdefault(slug, []).append(
+                    PostLink(str(article.title), article.url, article.date.date().isoformat())
+                )
+        return posts
+
+    def _replace_shortcodes(self, history: History, strict: bool) -> None:
+        problems: list[ShortcodeProblem] = []
+        known = history.communities()
+        for content in self._articles() + list(self.context.get("pages", [])):
+            body = content._content or ""
+            if not has_shortcodes(body):
+                continue
+            try:
+                source_text = Path(content.source_path).read_text(encoding="utf-8")
+            except OSError:
+                source_text = ""
+            post_day = content.date.date().isoformat() if getattr(content, "date", None) else None
+            renderer = pages.ShortcodeRenderer(self.pulse, history, self.env)
+            new_body, found = replace_shortcodes(
+                body,
+                source_text=source_text,
+                source_path=content.source_path,
+                post_date=post_day,
+                known_communities=known,
+                render=renderer.render,
+            )
+            if self.pulse.synthetic and renderer.rendered:
+                new_body = DEMO_NOTICE + new_body  # the post quotes made-up numbers
+            content._content = new_body
+            if renderer.charts:
+                content.pulse_charts = True
+            problems.extend(found)
+        for problem in problems:
+            self._warn(str(problem))
+        if strict and problems:
+            raise PulseBuildError(
+                f"{len(problems)} shortcode problem(s) in posts: "
+                + "; ".join(str(p) for p in problems)
+            )
+
+    # --- output ----------------------------------------------------------------------------
+
+    def generate_output(self, writer: Any) -> None:
+        if self.pulse is None:
+            return
+        pulse = self.pulse
+        common = {"pulse": pulse}
+        relative = self.settings["RELATIVE_URLS"]
+
+        def write(save_as: str, template: str, **extra: Any) -> None:
+            writer.write_file(
+                save_as,
+                self.get_template(template),
+                self.context,
+                relative_urls=relative,
+                url=save_as.removesuffix("index.html"),
+                **common,
+                **extra,
+            )
+
+        started = clock()
+        # The /data/ files grow with communities x days: write them in a second process while
+        # this one renders the pages (two cores; the child shares the history copy-on-write).
+        downloads = start_downloads(pulse, Path(self.output_path))
+        write("dashboard/index.html", "pulse/dashboard")
+        for community in pulse.communities:
+            write(
+                f"communities/{community.slug}/index.html",
+                "pulse/community",
+                community=community,
+            )
+        write("benchmarks/index.html", "pulse/benchmarks")
+        write("status/index.html", "pulse/status")
+        write("data/index.html", "pulse/data")
+        finish_downloads(downloads)
+        logger.debug("community_metrics: pages and downloads written in %.1f s", clock() - started)
+
+
+def start_downloads(pulse: pages.Pulse, output: Path) -> Any:
+    """Start writing the /data/ files in a forked process (None: written here, now)."""
+    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
+        pages.write_downloads(pulse, output)
+        return None
+    process = multiprocessing.get_context("fork").Process(
+        target=pages.write_downloads, args=(pulse, output), name="pulse-downloads"
+    )
+    process.start()
+    return process
+
+
+def finish_downloads(process: Any) -> None:
+    if process is None:
+        return
+    process.join()
+    if process.exitcode != 0:
+        raise PulseBuildError(
+            f"writing the /data/ files failed (exit status {process.exitcode}); "
+            "the error is printed above"
+        )
+
+
+def add_chart_script_to_post(path: str, context: dict[str, Any]) -> None:
+    """A post that embeds ``{chart ...}`` needs pulse.js to draw it. The blog templates are the
+    site's; rather than depend on them, add the one ``<script defer src>`` to the written page
+    (before ``</body>``) unless the template already loads pulse.js."""
+    content = context.get("article") or context.get("page")
+    if not getattr(content, "pulse_charts", False) or not str(path).endswith(".html"):
+        return
+    page = Path(path)
+    text = page.read_text(encoding="utf-8")
+    if "/theme/js/pulse.js" in text or "</body>" not in text:
+        return
+    siteurl = context.get("SITEURL", "")
+    theme = context.get("THEME_STATIC_DIR", "theme")
+    plotly = context.get("COMMUNITY_METRICS_PLOTLY_JS", "")
+    tag = (
+        f'<script defer src="{html.escape(siteurl)}/{theme}/js/pulse.js" '
+        f'data-plotly="{html.escape(siteurl)}/{theme}/{html.escape(plotly)}"></script>\n'
+    )
+    head, _, tail = text.rpartition("</body>")
+    page.write_text(head + tag + "</body>" + tail, encoding="utf-8")
+
+
+def post_communities(article: Any) -> list[str]:
+    """Slugs named by a post's ``Communities:`` front matter ("python, rust")."""
+    raw = article.metadata.get("communities") if hasattr(article, "metadata") else None
+    if not raw:
+        return []
+    if isinstance(raw, list | tuple):
+        raw = ",".join(str(item) for item in raw)
+    return [slug.strip().lower() for slug in str(raw).split(",") if slug.strip()]

@@ -1,0 +1,283 @@
+"""The dashboard's view model: History + registry -> plain objects the pulse templates render.
+
+No I/O, no clock (``now`` is passed in), no Pelican: the generator feeds it and writes pages.
+Every displayed number is pre-formatted here next to a sortable raw value, so templates never
+compute and a missing value shows as "—", never 0.
+"""
+
+from __future__ import annotations
+
+import html
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from community_metrics.analyse import metrics as m
+from community_metrics.contract.model import METRICS, Observation
+from community_metrics.render.charts import Chart
+from community_metrics.store.history import History
+
+#: Metrics drawn on a community page, in order.
+COMMUNITY_CHART_METRICS = ("members", "active_30d", "active_7d", "posts", "topics", "posts_30d")
+
+
+@dataclass
+class PlatformRow:
+    source: str
+    platform: str
+    status: str
+    values: dict[str, str]
+    observed_at: str
+    freshness: str
+    endpoint: str | None
+    error: str | None
+
+
+@dataclass
+class PostLink:
+    title: str
+    url: str
+    date: str
+
+
+@dataclass
+class CommunityView:
+    slug: str
+    name: str
+    description: str
+    homepage: str | None
+    tags: tuple[str, ...]
+    page_url: str
+    rollup: m.Rollup
+    members_text: str
+    growth_30d: m.Growth | None
+    growth_30d_text: str
+    growth_30d_sort: str
+    engagement_text: str
+    engagement_sort: str
+    age_text: str
+    freshness_text: str
+    freshness_sort: str
+    status: str
+    platform_rows: list[PlatformRow] = field(default_factory=list)
+    growth_rows: list[list[str]] = field(default_factory=list)
+    milestones: list[tuple[str, str]] = field(default_factory=list)
+    posts: list[PostLink] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    summary: str = ""
+
+
+@dataclass
+class StatusRow:
+    community: str
+    source: str
+    platform: str
+    status: str
+    last_ok: str
+    last_ok_age: str
+    last_error: str
+    last_error_date: str
+    endpoint: str | None
+
+
+@dataclass
+class Headline:
+    label: str
+    value: str
+    note: str = ""
+
+
+def _sort_value(value: float | None) -> str:
+    return "" if value is None else repr(round(float(value), 6))
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links leave the site; anything else (``javascript:``...) is dropped."""
+    if not url:
+        return None
+    lowered = url.strip().lower()
+    return url.strip() if lowered.startswith(("https://", "http://")) else None
+
+
+#: Status of a registry source (or community) that no snapshot mentions yet.
+NOT_COLLECTED = "not collected yet"
+
+
+def overall_status(observations: list[Observation]) -> str:
+    statuses = {o.status for o in observations}
+    for status in ("error", "stale", "partial"):
+        if status in statuses:
+            return status
+    return "ok" if statuses else NOT_COLLECTED
+
+
+def growth_text(change: m.Growth | None) -> str:
+    if change is None:
+        return "—"
+    sign = "+" if change.absolute > 0 else ("−" if change.absolute < 0 else "±")
+    absolute = m.format_number(abs(change.absolute))
+    if change.relative is None:
+        return f"{sign}{absolute}"
+    return f"{sign}{absolute} ({sign}{abs(change.relative) * 100:.1f}%)"
+
+
+def community_name(history: History, slug: str) -> str:
+    entry = history.community(slug)
+    return entry.name if entry and entry.name else slug
+
+
+def freshness(observation: Observation | None, now: datetime) -> tuple[str, float | None]:
+    seconds = m.freshness_seconds(observation.observed_at if observation else None, now)
+    return m.format_duration(seconds), seconds
+
+
+def build_community_view(
+    history: History, slug: str, as_of: str, now: datetime, page_url: str
+) -> CommunityView:
+    entry = history.community(slug)
+    latest = history.latest(slug)
+    roll = m.rollup(latest, as_of, entry.founded if entry else None)
+    members = history.community_series(slug, "members")
+    change = m.growth(members, 30)
+    engagement_text = m.format_percent(roll.engagement, 1)
+    newest_observed = max(
+        (o for o in latest if o.observed_at), key=lambda o: o.observed_at, default=None
+    )
+    fresh_text, fresh_seconds = freshness(newest_observed, now)
+    rows = []
+    for observation in latest:
+        text, _ = freshness(observation, now)
+        rows.append(
+            PlatformRow(
+                source=observation.source,
+                platform=observation.platform,
+                status=observation.status,
+                values={
+                    metric: m.format_number(observation.metrics.get(metric)) for metric in METRICS
+                },
+                observed_at=observation.observed_at or "never",
+                freshness=text,
+                endpoint=safe_url(observation.endpoint),
+                error=observation.error,
+            )
+        )
+    observed = {row.source for row in rows}
+    for source in entry.sources if entry else ():
+        if source.label not in observed:
+            rows.append(
+                PlatformRow(
+                    source=source.label,
+                    platform=source.platform,
+                    status=NOT_COLLECTED,
+                    values=dict.fromkeys(METRICS, "—"),
+                    observed_at="never",
+                    freshness="—",
+                    endpoint=None,
+                    error=None,
+                )
+            )
+    growth_rows = []
+    for days, found in m.growth_all(members).items():
+        growth_rows.append([f"{days} days", growth_text(found), found.base_date if found else "—"])
+    return CommunityView(
+        slug=slug,
+        name=community_name(history, slug),
+        description=entry.description if entry else "",
+        homepage=safe_url(entry.url if entry else None),
+        tags=entry.tags if entry else (),
+        page_url=page_url,
+        rollup=roll,
+        members_text=m.format_number(roll.members),
+        growth_30d=change,
+        growth_30d_text=growth_text(change),
+        growth_30d_sort=_sort_value(change.relative if change else None),
+        engagement_text=engagement_text,
+        engagement_sort=_sort_value(roll.engagement),
+        age_text=m.format_age(roll.age_days),
+        freshness_text=fresh_text,
+        freshness_sort=_sort_value(fresh_seconds),
+        status=overall_status(latest),
+        platform_rows=rows,
+        growth_rows=growth_rows,
+        milestones=[
+            (
+                m.format_number(found.threshold),
+                f"before {found.date} (already reached when tracking began)"
+                if found.before_history
+                else found.date,
+            )
+            for found in m.milestones(members)
+        ],
+        summary=m.summarize_growth(members),
+    )
+
+
+def build_status_rows(history: History, now: datetime) -> list[StatusRow]:
+    rows = []
+    for slug in history.communities():
+        for source in history.sources(slug):
+            entry = history.source_history(slug, source)
+            last_ok = entry.last_good
+            age_text, _ = freshness(last_ok, now)
+            status = entry.latest.status if entry.latest else "error"
+            rows.append(
+                StatusRow(
+                    community=slug,
+                    source=source,
+                    platform=entry.platform,
+                    status=status,
+                    last_ok=(last_ok.observed_at or entry.last_good_date or "—")
+                    if last_ok
+                    else "never",
+                    last_ok_age=age_text,
+                    last_error=(entry.last_error.error or "") if entry.last_error else "",
+                    last_error_date=entry.last_error_date or "",
+                    endpoint=safe_url(entry.latest.endpoint if entry.latest else None),
+                )
+            )
+        registered = history.community(slug)
+        observed = set(history.sources(slug))
+        for source in registered.sources if registered else ():
+            if source.label not in observed:
+                rows.append(
+                    StatusRow(
+                        community=slug,
+                        source=source.label,
+                        platform=source.platform,
+                        status=NOT_COLLECTED,
+                        last_ok="never",
+                        last_ok_age="—",
+                        last_error="",
+                        last_error_date="",
+                        endpoint=None,
+                    )
+                )
+    return rows
+
+
+def headlines(communities: list[CommunityView], history: History) -> list[Headline]:
+    total = [c.rollup.members for c in communities if c.rollup.members is not None]
+    engaged = sorted(c.rollup.engagement for c in communities if c.rollup.engagement is not None)
+    median = statistics.median(engaged) if engaged else None
+    sources = [o for c in communities for o in history.latest(c.slug)]
+    ok = sum(1 for o in sources if o.is_good)
+    return [
+        Headline("Communities tracked", m.format_number(len(communities))),
+        Headline(
+            "Combined audience",
+            m.format_number(sum(total) if total else None),
+            m.COMBINED_AUDIENCE_NOTE,
+        ),
+        Headline(
+            "Median engagement",
+            m.format_percent(median, 1),
+            "people active in 30 days / members",
+        ),
+        Headline("Sources reporting", f"{ok:,} of {len(sources):,}", "ok or partial"),
+        Headline("Last snapshot", history.last_snapshot_date or "none yet"),
+    ]
+
+
+def escape_text(value: object) -> str:
+    """For the rare string assembled outside Jinja's autoescape."""
+    return html.escape(str(value), quote=True)

@@ -1,0 +1,492 @@
+"""Snapshot files -> a compact, columnar history that metrics and charts read.
+
+``load_history`` streams every snapshot once through ``snapshots.iter_snapshots`` (the one
+reader) and keeps, per (community, source), one ``array('d')`` per metric (NaN = no value that
+day) and one status code per day. ``History.dates`` is every calendar day from the first to the
+last snapshot, so a day without a file is a gap in every series, visible as a break in a chart.
+A file that cannot be read or breaks the contract is kept in ``History.errors`` (a list of
+``SnapshotError``) and its day stays a gap; it is never silently dropped.
+
+Rules a reader of the numbers should know:
+
+- A value is the metric as the snapshot holds it. ``stale`` values (carried forward after a
+  failed run) are kept and flagged in ``Series.stale``; ``error`` observations hold no value.
+- ``community_series`` sums the community's sources per day. A day where a source that had
+  already reported the metric on an earlier day has no value is a gap (None), because a partial
+  sum would draw a false dip. A source that starts later simply adds from its first day on. The
+  sum is stale when any term is stale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import multiprocessing
+import os
+import pickle
+import sys
+import threading
+from array import array
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from community_metrics.contract.model import METRICS, Observation, Snapshot
+from community_metrics.store.snapshots import (
+    SnapshotError,
+    iter_snapshots,
+    read_snapshot,
+    snapshot_paths,
+)
+
+if TYPE_CHECKING:
+    from community_metrics.registry.config import Community, Registry, SourceConfig
+
+NAN = math.nan
+
+#: Per-day status codes in ``SourceHistory.status`` (0: no observation that day).
+STATUS_CODES = {"ok": 1, "partial": 2, "stale": 3, "error": 4}
+STATUS_NAMES = {code: name for name, code in STATUS_CODES.items()}
+_STALE = STATUS_CODES["stale"]
+
+
+@dataclass
+class Series:
+    """One metric over time. ``values[i]`` is None where there is no value (a gap).
+
+    Read-only by convention: series of one history share its ``dates`` list (one list for
+    thousands of series and chart traces keeps a large build's memory down)."""
+
+    dates: list[str]
+    values: list[float | None]
+    stale: list[bool]
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+    def last(self) -> tuple[str, float, bool] | None:
+        """The newest (date, value, stale) that holds a value, or None."""
+        for index in range(len(self.values) - 1, -1, -1):
+            value = self.values[index]
+            if value is not None:
+                return self.dates[index], value, self.stale[index]
+        return None
+
+    def value_at_or_before(self, day: str) -> tuple[str, float] | None:
+        """The newest (date, value) on or before ``day`` (ISO dates sort as strings)."""
+        for index in range(len(self.dates) - 1, -1, -1):
+            if self.dates[index] <= day and self.values[index] is not None:
+                return self.dates[index], self.values[index]
+        return None
+
+    def has_values(self) -> bool:
+        return any(v is not None for v in self.values)
+
+
+@dataclass
+class SourceHistory:
+    """Everything kept about one (community, source) pair."""
+
+    community: str
+    source: str
+    platform: str
+    status: bytearray
+    values: dict[str, array] = field(default_factory=dict)
+    latest: Observation | None = None  # from the newest snapshot that has this source
+    latest_date: str | None = None
+    last_good: Observation | None = None  # newest ok/partial observation
+    last_good_date: str | None = None
+    last_error: Observation | None = None  # newest observation carrying an error message
+    last_error_date: str | None = None
+    created_at: str | None = None  # newest non-null created_at
+
+    def metrics(self) -> list[str]:
+        """Metrics this source ever reported, in vocabulary order."""
+        return [m for m in METRICS if m in self.values]
+
+
+class History:
+    """The whole snapshot history, columnar. Build it with ``load_history``."""
+
+    def __init__(self, dates: list[str]):
+        self.dates: list[str] = dates
+        self.synthetic: bool = False
+        self.errors: list[SnapshotError] = []
+        self.last_generated_at: str | None = None
+        self.last_snapshot_date: str | None = None
+        self._index = {day: i for i, day in enumerate(dates)}
+        self._sources: dict[str, dict[str, SourceHistory]] = {}
+        self._registry: dict[str, Community] = {}
+
+    # --- building --------------------------------------------------------------------------
+
+    def _source(self, observation: Observation) -> SourceHistory:
+        by_source = self._sources.setdefault(observation.community, {})
+        entry = by_source.get(observation.source)
+        if entry is None:
+            entry = SourceHistory(
+                community=observation.community,
+                source=observation.source,
+                platform=observation.platform,
+                status=bytearray(len(self.dates)),
+            )
+            by_source[observation.source] = entry
+        return entry
+
+    def add(self, day: str, observation: Observation) -> None:
+        """Record one observation of ``day`` (days must be added oldest first)."""
+        index = self._index[day]
+        entry = self._source(observation)
+        entry.status[index] = STATUS_CODES[observation.status]
+        for metric, value in observation.metrics.items():
+            column = entry.values.get(metric)
+            if column is None:
+                column = entry.values[metric] = array("d", [NAN]) * len(self.dates)
+            column[index] = value
+        entry.latest, entry.latest_date = observation, day
+        entry.platform = observation.platform
+        if observation.created_at:
+            entry.created_at = observation.created_at
+        if observation.is_good:
+            entry.last_good, entry.last_good_date = observation, day
+        if observation.error:
+            entry.last_error, entry.last_error_date = observation, day
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def communities(self) -> list[str]:
+        """Registry communities first (registry order), then any others found in the data."""
+        ordered = list(self._registry)
+        ordered += sorted(c for c in self._sources if c not in self._registry)
+        return ordered
+
+    def community(self, slug: str) -> Community | None:
+        """The registry entry of ``slug`` (None without a registry or for unknown slugs)."""
+        return self._registry.get(slug)
+
+    def sources(self, community: str) -> list[str]:
+        return sorted(self._sources.get(community, {}))
+
+    def source_history(self, community: str, source: str) -> SourceHistory:
+        return self._sources[community][source]
+
+    def latest(self, community: str) -> list[Observation]:
+        """The newest observation of each source of ``community`` (status/observed_at/error)."""
+        entries = self._sources.get(community, {})
+        return [entries[s].latest for s in sorted(entries) if entries[s].latest is not None]
+
+    def metrics(self, community: str) -> list[str]:
+        """Metrics any source of ``community`` reported, in vocabulary order."""
+        seen = {m for e in self._sources.get(community, {}).values() for m in e.values}
+        return [m for m in METRICS if m in seen]
+
+    def series(self, community: str, source: str, metric: str) -> Series:
+        """One source's metric; an unknown metric or source gives an all-gap series."""
+        entry = self._sources.get(community, {}).get(source)
+        column = entry.values.get(metric) if entry else None
+        if column is None:
+            size = len(self.dates)
+            return Series(self.dates, [None] * size, [False] * size)
+        values = [None if v != v else v for v in column]  # NaN != NaN
+        stale = [code == _STALE for code in entry.status]
+        return Series(self.dates, values, stale)
+
+    def community_series(self, community: str, metric: str) -> Series:
+        """The sum over the community's sources per day (rule in the module docstring)."""
+        size = len(self.dates)
+        totals: list[float | None] = [None] * size
+        stale = [False] * size
+        columns = [
+            (column, entry.status)
+            for entry in self._sources.get(community, {}).values()
+            if (column := entry.values.get(metric)) is not None
+        ]
+        if len(columns) == 1:  # the common case, same rule: the source's own values
+            column, status = columns[0]
+            values = [None if v != v else v for v in column]
+            pairs = zip(values, status, strict=True)
+            flags = [v is not None and code == _STALE for v, code in pairs]
+            return Series(self.dates, values, flags)
+        started = [False] * len(columns)
+        for index in range(size):
+            total = 0.0
+            any_value = False
+            broken = False
+            is_stale = False
+            for k, (column, status) in enumerate(columns):
+                value = column[index]
+                if value != value:  # NaN: no value today
+                    if started[k]:
+                        broken = True
+                    continue
+                started[k] = True
+                any_value = True
+                total += value
+                is_stale = is_stale or status[index] == _STALE
+            if any_value and not broken:
+                totals[index] = total
+                stale[index] = is_stale
+        return Series(self.dates, totals, stale)
+
+
+def _is_calendar_date(text: str) -> bool:
+    """A file named 2026-02-30.json is reported by the reader; it must not break the range."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _date_range(first: str, last: str) -> list[str]:
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
+
+
+#: Below this many files one process reads them all; above, ``workers`` processes share them.
+PARALLEL_MIN_FILES = 120
+
+
+def can_fork() -> bool:
+    """Forked workers are used on Linux only (macOS forks unsafely, Windows cannot)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _default_workers(files: int) -> int:
+    # fork only from a single-threaded process (a fork taken while another thread holds a lock,
+    # e.g. logging's, can deadlock the child): the CLI build yes, livereload's server no
+    if files < PARALLEL_MIN_FILES or threading.active_count() > 1 or not can_fork():
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def load_history(
+    data_dir: Path,
+    registry: Registry | None = None,
+    *,
+    workers: int | None = None,
+    cache_dir: Path | None = None,
+) -> History:
+    """Read every snapshot under ``data_dir`` once into a ``History``.
+
+    Unreadable or contract-breaking files end up in ``History.errors`` (their day is a gap).
+    With a ``registry``, its communities are listed first and their metadata (name, founded)
+    is available through ``History.community``; its manual values join the series. Large
+    histories are read by ``workers`` forked processes (default: 2 when there are many
+    files), each over a contiguous run of days; the result is the same as reading them in
+    one process. With ``cache_dir`` (Pelican's CACHE_PATH), each parsed file is kept there,
+    keyed by path, modification time and size, so an unchanged file is not parsed again.
+    """
+    paths = snapshot_paths(Path(data_dir))
+    days = [p.name[:10] for p in paths if _is_calendar_date(p.name[:10])]
+    manual = _manual_values(registry) if registry is not None else []
+    days += [value[3] for value in manual]
+    history = History(_date_range(min(days), max(days)) if days else [])
+    if registry is not None:
+        history._registry = {c.slug: c for c in registry.communities}
+    cache = str(cache_dir) if cache_dir is not None else None
+    workers = _default_workers(len(paths)) if workers is None else workers
+    if workers <= 1 or len(paths) < 2:
+        if cache is None:
+            add_snapshots(history, iter_snapshots(Path(data_dir), errors=history.errors))
+        else:
+            add_snapshots(history, _read_all([str(p) for p in paths], cache, history.errors))
+    else:
+        chunks = _balanced_runs(paths, workers)
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
+            parts = list(
+                pool.map(_load_part, [history.dates] * len(chunks), chunks, [cache] * len(chunks))
+            )
+        for part, errors in parts:
+            _merge_part(history, part)
+            history.errors += [SnapshotError(Path(path), message) for path, message in errors]
+    _add_manual(history, manual)
+    return history
+
+
+_CACHE_VERSION = 1
+
+
+def _read_cached(path: Path, cache: str | None) -> Snapshot:
+    """``read_snapshot``, remembered under ``cache`` by (path, mtime, size). Only good files
+    are remembered: a broken one is read (and named) again on every build."""
+    if cache is None:
+        return read_snapshot(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_snapshot(path)  # names the problem
+    key = (_CACHE_VERSION, str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    digest = hashlib.sha256(key[1].encode("utf-8")).hexdigest()[:24]
+    cached = Path(cache) / "community_metrics" / "snapshots" / f"{digest}.pickle"
+    try:
+        with cached.open("rb") as handle:
+            stored_key, snapshot = pickle.load(handle)  # noqa: S301 - our own cache folder
+        if stored_key == key and isinstance(snapshot, Snapshot):
+            return snapshot
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.PickleError):
+        pass  # missing or unreadable cache entry: parse the file
+    snapshot = read_snapshot(path)
+    with contextlib.suppress(OSError):
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump((key, snapshot), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cached)
+    return snapshot
+
+
+def _read_all(paths: list[str], cache: str | None, errors: list[SnapshotError]):
+    for path in paths:
+        try:
+            yield _read_cached(Path(path), cache)
+        except SnapshotError as exc:
+            errors.append(exc)
+
+
+def _manual_values(registry: Registry) -> list[tuple[SourceConfig, str, str, str, float, str]]:
+    """(source, metric, note, date, value, location) for every dated value typed in the
+    registry (platform ``manual``)."""
+    found = []
+    for community in registry.communities:
+        for source in community.sources:
+            if source.platform != "manual":
+                continue
+            for value in source.options.get("values") or []:
+                found.append(
+                    (
+                        source,
+                        value["metric"],
+                        value.get("note") or "",
+                        value["date"],
+                        value["value"],
+                        source.location,
+                    )
+                )
+    return found
+
+
+def _add_manual(history: History, manual: list) -> None:
+    """A dated manual value holds from its day until the next value of the same metric (what
+    the nightly manual source reports too: the latest typed count), on days where no snapshot
+    holds a value (a snapshot's value wins: it is what the site said that day). A manual
+    source no snapshot has seen yet gets a ``latest`` observation from its newest values."""
+    newest: dict[tuple[str, str], dict[str, tuple[str, float]]] = {}
+    ordered = sorted(manual, key=lambda v: (v[0].community, v[0].label, v[1], v[3]))
+    for position, (source, metric, _note, day, value, _location) in enumerate(ordered):
+        start = history._index[day]
+        following = ordered[position + 1] if position + 1 < len(ordered) else None
+        same = following is not None and following[0] is source and following[1] == metric
+        stop = history._index[following[3]] if same else len(history.dates)
+        entry = history._source(Observation(source.community, "manual", source.label, "ok"))
+        column = entry.values.get(metric)
+        if column is None:
+            column = entry.values[metric] = array("d", [NAN]) * len(history.dates)
+        for index in range(start, stop):
+            if column[index] != column[index]:
+                column[index] = value
+                if not entry.status[index]:
+                    entry.status[index] = STATUS_CODES["ok"]
+        created = source.options.get("created_at")
+        if created and not entry.created_at:
+            entry.created_at = f"{created}T00:00:00Z"
+        newest.setdefault((source.community, source.label), {})[metric] = (day, value)
+    for (community, label), metrics in newest.items():
+        entry = history._sources[community][label]
+        if entry.latest is not None:
+            continue
+        last_day = max(day for day, _ in metrics.values())
+        entry.latest = entry.last_good = Observation(
+            community=community,
+            platform="manual",
+            source=label,
+            status="ok",
+            metrics={metric: value for metric, (_day, value) in metrics.items()},
+            created_at=entry.created_at,
+            observed_at=f"{last_day}T00:00:00Z",
+            endpoint="communities.yml (manual values)",
+            extra={"as_of": {metric: day for metric, (day, _value) in metrics.items()}},
+        )
+        entry.latest_date = entry.last_good_date = last_day
+
+
+def _balanced_runs(paths: list[Path], count: int) -> list[list[str]]:
+    """Split consecutive files into ``count`` runs of about equal bytes (later days are
+    larger as communities are added, so equal file counts would leave one worker idle)."""
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append(path.stat().st_size)
+        except OSError:
+            sizes.append(0)  # read_snapshot will name it
+    total = sum(sizes) or 1
+    runs: list[list[str]] = [[]]
+    done = 0
+    for path, size in zip(paths, sizes, strict=True):
+        if done >= total * len(runs) / count and len(runs) < count:
+            runs.append([])
+        runs[-1].append(str(path))
+        done += size
+    return [run for run in runs if run]
+
+
+def _load_part(
+    dates: list[str], paths: list[str], cache: str | None = None
+) -> tuple[History, list[tuple[str, str]]]:
+    """A worker: the history of some consecutive files (errors as plain, picklable tuples)."""
+    part = History(dates)
+    errors: list[SnapshotError] = []
+    add_snapshots(part, _read_all(paths, cache, errors))
+    return part, [(str(e.path), e.message) for e in errors]
+
+
+def _merge_part(history: History, part: History) -> None:
+    """Fold a later part (covering later days) into ``history``."""
+    for community, entries in part._sources.items():
+        mine = history._sources.setdefault(community, {})
+        for source, entry in entries.items():
+            target = mine.get(source)
+            if target is None:
+                mine[source] = entry
+                continue
+            days = [i for i, code in enumerate(entry.status) if code]
+            for metric, column in entry.values.items():
+                own = target.values.get(metric)
+                if own is None:
+                    target.values[metric] = column
+                    continue
+                for i in days:
+                    own[i] = column[i]
+            for i in days:
+                target.status[i] = entry.status[i]
+            target.platform = entry.platform
+            target.created_at = entry.created_at or target.created_at
+            if entry.latest is not None:
+                target.latest, target.latest_date = entry.latest, entry.latest_date
+            if entry.last_good is not None:
+                target.last_good, target.last_good_date = entry.last_good, entry.last_good_date
+            if entry.last_error is not None:
+                target.last_error = entry.last_error
+                target.last_error_date = entry.last_error_date
+    history.synthetic = history.synthetic or part.synthetic
+    if part.last_snapshot_date:
+        history.last_generated_at = part.last_generated_at
+        history.last_snapshot_date = part.last_snapshot_date
+
+
+def add_snapshots(history: History, snapshots: Iterable) -> None:
+    """Fold snapshots (oldest first) into ``history``; a snapshot is synthetic-flagged once
+    any file is, so a page never hides that some of its numbers are made up."""
+    for snapshot in snapshots:
+        if snapshot.date not in history._index:
+            continue  # read_snapshot guarantees file name == date, so this cannot happen
+        history.synthetic = history.synthetic or snapshot.synthetic
+        history.last_generated_at = snapshot.generated_at
+        history.last_snapshot_date = snapshot.date
+        for observation in snapshot.observations:
+            history.add(snapshot.date, observation)

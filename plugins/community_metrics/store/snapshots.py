@@ -1,0 +1,236 @@
+"""The one reader and writer of snapshot files.
+
+Layout: ``<data>/snapshots/YYYY/YYYY-MM-DD.json``, one file per day, append-only. Writes are
+atomic (temporary file in the same folder, fsync, rename, fsync of the folder), so a process
+killed at any moment leaves either the old file or the new one. A file that cannot be read is
+reported by name (``SnapshotError``) and is never overwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from community_metrics.contract.model import (
+    ContractError,
+    Observation,
+    Snapshot,
+    format_timestamp,
+    utc_now,
+)
+
+_FILE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.json$")
+
+
+class SnapshotError(Exception):
+    """A snapshot file that cannot be used, named with the reason and what to do."""
+
+    def __init__(self, path: Path, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = Path(path)
+        self.message = message
+
+
+def snapshot_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "snapshots"
+
+
+def snapshot_path(data_dir: Path, date: str) -> Path:
+    return snapshot_dir(data_dir) / date[:4] / f"{date}.json"
+
+
+def snapshot_paths(data_dir: Path) -> list[Path]:
+    """Every ``YYYY/YYYY-MM-DD.json`` under ``<data>/snapshots``, oldest first."""
+    root = snapshot_dir(data_dir)
+    if not root.is_dir():
+        return []
+    found = [
+        path
+        for year in root.iterdir()
+        if year.is_dir() and year.name.isdigit()
+        for path in year.iterdir()
+        if _FILE_RE.match(path.name)
+    ]
+    return sorted(found, key=lambda p: p.name)
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    """Read and validate one snapshot file; every failure is a ``SnapshotError`` naming it."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SnapshotError(path, f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # ValueError: JSONDecodeError, or an integer past Python's digit limit
+        where = f" at line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else ""
+        raise SnapshotError(
+            path,
+            f"is not valid JSON{where}: restore it from git (git checkout -- {path.name}) "
+            "or move it aside",
+        ) from None
+    try:
+        snapshot = Snapshot.from_dict(data)
+    except ContractError as exc:
+        raise SnapshotError(path, f"breaks the snapshot contract at {exc}") from None
+    except RecursionError:
+        raise SnapshotError(path, "breaks the snapshot contract: nested too deeply") from None
+    if path.name != f"{snapshot.date}.json":
+        raise SnapshotError(path, f"holds date {snapshot.date} but is named {path.name}")
+    return snapshot
+
+
+def iter_snapshots(data_dir: Path, errors: list[SnapshotError] | None = None) -> Iterator[Snapshot]:
+    """Yield every readable snapshot, oldest first; unreadable ones go to ``errors`` (or raise)."""
+    for path in snapshot_paths(data_dir):
+        try:
+            yield read_snapshot(path)
+        except SnapshotError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+
+
+def write_json_atomic(path: Path, data: object, *, indent: int | None = 2) -> None:
+    """Write JSON so that readers see the old file or the new one, never a torn one.
+
+    ``indent=None`` writes compact JSON (the C encoder: several times faster for big files)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps(data, indent=indent, ensure_ascii=False, sort_keys=False) + "\n"
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def previous_snapshot(
+    data_dir: Path, date: str, errors: list[SnapshotError] | None = None
+) -> Snapshot | None:
+    """The newest readable snapshot strictly before ``date`` (corrupt ones are named, skipped)."""
+    for path in reversed(snapshot_paths(data_dir)):
+        if path.name >= f"{date}.json":
+            continue
+        try:
+            return read_snapshot(path)
+        except SnapshotError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+    return None
+
+
+def last_good_observations(
+    data_dir: Path,
+    date: str,
+    keys: Iterable[tuple[str, str]],
+    errors: list[SnapshotError] | None = None,
+) -> dict[tuple[str, str], Observation]:
+    """For each key, the newest observation before ``date`` that holds values (ok, partial or
+    stale). Walks back only as far as needed: a source missing from the newest file (an
+    ``--only`` run, a missing shard) still finds its last good values in an older one."""
+    wanted = set(keys)
+    found: dict[tuple[str, str], Observation] = {}
+    for path in reversed(snapshot_paths(data_dir)):
+        if not wanted:
+            break
+        if path.name >= f"{date}.json":
+            continue
+        try:
+            snapshot = read_snapshot(path)
+        except SnapshotError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+            continue
+        for observation in snapshot.observations:
+            if observation.key in wanted and observation.metrics and observation.status != "error":
+                found[observation.key] = observation
+                wanted.discard(observation.key)
+    return found
+
+
+def carry_forward(failed: Observation, last: Observation | None) -> Observation:
+    """A failed observation keeps the last good values as ``stale``, or stays ``error``."""
+    if last is None or not last.metrics or last.status == "error":
+        return replace(failed, status="error", metrics={})
+    return replace(
+        failed,
+        status="stale",
+        metrics=dict(last.metrics),
+        created_at=failed.created_at or last.created_at,
+        observed_at=last.observed_at,
+        extra=dict(last.extra),
+    )
+
+
+def merge_observations(
+    earlier: Iterable[Observation], later: Iterable[Observation]
+) -> list[Observation]:
+    """Merge two sets of observations for the same day.
+
+    A later good value replaces; a later failure never replaces an earlier good value; keys
+    only one side has are kept. Merging a set with itself changes nothing.
+    """
+    merged = {o.key: o for o in earlier}
+    for new in later:
+        old = merged.get(new.key)
+        if old is None or new.is_good or not old.is_good:
+            if old is not None and not new.is_good and old.status == "stale":
+                # both failed: keep the carried values, report the newest error
+                merged[new.key] = replace(old, error=new.error or old.error)
+            else:
+                merged[new.key] = new
+    return sorted(merged.values(), key=lambda o: o.key)
+
+
+def write_snapshot(
+    data_dir: Path,
+    date: str,
+    observations: list[Observation],
+    *,
+    synthetic: bool = False,
+    carry_errors: list[SnapshotError] | None = None,
+    now: datetime | None = None,
+) -> Snapshot:
+    """Merge ``observations`` into the day's file and write it atomically.
+
+    Failures carry the newest earlier good values of the same source forward as ``stale``.
+    An existing file for the day that cannot be read is never overwritten: ``SnapshotError``.
+    """
+    path = snapshot_path(data_dir, date)
+    existing = read_snapshot(path) if path.exists() else None
+    failed_keys = [o.key for o in observations if not o.is_good]
+    last_good = last_good_observations(data_dir, date, failed_keys, errors=carry_errors)
+    resolved = [o if o.is_good else carry_forward(o, last_good.get(o.key)) for o in observations]
+    merged = merge_observations(existing.observations if existing else [], resolved)
+    snapshot = Snapshot(
+        date=date,
+        generated_at=format_timestamp(now or utc_now()),
+        observations=merged,
+        synthetic=synthetic or bool(existing and existing.synthetic),
+    )
+    write_json_atomic(path, snapshot.to_dict())
+    return snapshot

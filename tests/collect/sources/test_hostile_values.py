@@ -1,0 +1,155 @@
+"""Hostile numbers and dates in every platform's core field: the source fails with the reason
+and the endpoint, never a traceback and never a silent 0."""
+
+import pytest
+from source_helpers import body
+
+from community_metrics.collect.sources import PLATFORMS
+from community_metrics.collect.sources.base import SourceError
+
+#: platform, identifier key, identifier, path served, fixture, JSON path of the members field
+CASES = [
+    (
+        "github",
+        "repo",
+        "python/cpython",
+        "/repos/python/cpython",
+        "github/repo.json",
+        ["stargazers_count"],
+    ),
+    (
+        "discourse",
+        "host",
+        "d.example",
+        "/about.json",
+        "discourse/about_plural.json",
+        ["about", "stats", "users_count"],
+    ),
+    (
+        "stackexchange",
+        "site",
+        "stackoverflow",
+        "/2.3/info",
+        "stackexchange/info.json",
+        ["items", 0, "total_users"],
+    ),
+    (
+        "mastodon",
+        "instance",
+        "m.example",
+        "/api/v1/instance",
+        "mastodon/instance_v1.json",
+        ["stats", "user_count"],
+    ),
+    (
+        "reddit",
+        "subreddit",
+        "Python",
+        "/r/Python/about.json",
+        "reddit/about.json",
+        ["data", "subscribers"],
+    ),
+    (
+        "discord",
+        "invite",
+        "python",
+        "/invites/python",
+        "discord/invite.json",
+        ["approximate_member_count"],
+    ),
+    (
+        "bluesky",
+        "handle",
+        "bsky.app",
+        "/xrpc/app.bsky.actor.getProfile",
+        "bluesky/profile.json",
+        ["followersCount"],
+    ),
+    (
+        "lemmy",
+        "community",
+        "technology@lemmy.world",
+        "/api/v3/community",
+        "lemmy/community_v3.json",
+        ["community_view", "counts", "subscribers"],
+    ),
+]
+HOSTILE = [
+    ("1,234", "not a plain number"),
+    (-3, "negative count"),
+    ("-3", "not a plain number"),
+    (1e300, "implausibly large"),
+    (True, "not a number"),
+    ([1], "not a number"),
+    ("NaN", "not a plain number"),
+]
+
+
+def put_at(document, path, value):
+    target = document
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return document
+
+
+@pytest.mark.parametrize(("value", "reason"), HOSTILE)
+@pytest.mark.parametrize(("platform", "key", "ident", "path", "fixture", "field"), CASES)
+def test_hostile_member_count(
+    httpserver, http, make_source, platform, key, ident, path, fixture, field, value, reason
+):
+    httpserver.expect_request(path).respond_with_json(put_at(body(fixture), field, value))
+    with pytest.raises(SourceError) as caught:
+        PLATFORMS[platform].fetch(make_source(platform, key, ident), http)
+    message = str(caught.value)
+    assert reason in message
+    assert field[-1] in message
+    assert path in message  # names the endpoint
+
+
+@pytest.mark.parametrize(
+    ("platform", "key", "ident", "path", "fixture", "field"),
+    [
+        ("github", "repo", "a/b", "/repos/a/b", "github/repo.json", ["created_at"]),
+        (
+            "reddit",
+            "subreddit",
+            "Python",
+            "/r/Python/about.json",
+            "reddit/about.json",
+            ["data", "created_utc"],
+        ),
+        (
+            "bluesky",
+            "handle",
+            "bsky.app",
+            "/xrpc/app.bsky.actor.getProfile",
+            "bluesky/profile.json",
+            ["createdAt"],
+        ),
+        (
+            "lemmy",
+            "community",
+            "t@l.example",
+            "/api/v3/community",
+            "lemmy/community_v3.json",
+            ["community_view", "community", "published"],
+        ),
+    ],
+)
+def test_future_creation_date(
+    httpserver, http, make_source, platform, key, ident, path, fixture, field
+):
+    future = 4102444800 if field[-1] == "created_utc" else "2100-01-01T00:00:00Z"
+    httpserver.expect_request(path).respond_with_json(put_at(body(fixture), field, future))
+    with pytest.raises(SourceError, match="a date in the future"):
+        PLATFORMS[platform].fetch(make_source(platform, key, ident), http)
+
+
+def test_null_member_count_is_absent_not_zero(httpserver, http, make_source):
+    httpserver.expect_request("/r/Python/about.json").respond_with_json(
+        put_at(body("reddit/about.json"), ["data", "subscribers"], None)
+    )
+    result = PLATFORMS["reddit"].fetch(make_source("reddit", "subreddit", "Python"), http)
+    assert "members" not in result.metrics
+    assert result.metrics == {"online": 812}
