@@ -312,8 +312,8 @@ def snapshot_command(config: Path, data: Path, date: str, *extra: str) -> list[s
 def missing_tokens(config: Path) -> dict[str, list[str]]:
     """Token variables the registry's sources read that are unset or empty: variable -> sources.
     Such a source is asked without a token (lower rate limits); that is a warning, not a failure."""
-    from community_metrics.collect.sources import PLATFORMS
     from community_metrics.registry.config import ConfigError
+    from community_metrics.registry.platforms import PLATFORMS
 
     try:
         registry = load_registry(config)

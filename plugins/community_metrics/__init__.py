@@ -6,9 +6,14 @@ keeps no state between runs, so autoreload rebuilds from scratch every time.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
+
+#: The plugin's own page templates (``pulse/*.html``): any theme renders the plugin's pages,
+#: and a theme that ships a template of the same name overrides it.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 #: Defaults of the plugin's settings, applied with ``setdefault`` so the user's values win.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -24,6 +29,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 def apply_default_settings(pelican: Any) -> None:
     for name, value in DEFAULT_SETTINGS.items():
         pelican.settings.setdefault(name, value)
+    overrides = pelican.settings.setdefault("THEME_TEMPLATES_OVERRIDES", [])
+    if str(TEMPLATES) not in overrides:
+        overrides.append(str(TEMPLATES))  # appended: the site's own overrides come first
 
 
 def get_generators(pelican: Any) -> type:

@@ -289,16 +289,12 @@ def test_one_failure_does_not_fail_the_run(tmp_path, server: HTTPServer, sleeps)
 
 
 def test_bug_in_a_source_module_is_caught(tmp_path, server, sleeps, monkeypatch) -> None:
-    from community_metrics.collect.sources import discourse as module
+    from community_metrics.collect.sources import FETCHERS
 
     def broken(source, http):
         raise ZeroDivisionError("oops")
 
-    monkeypatch.setitem(
-        __import__("community_metrics.collect.sources", fromlist=["PLATFORMS"]).PLATFORMS,
-        "discourse",
-        __import__("dataclasses").replace(module.PLATFORM, fetch=broken),
-    )
+    monkeypatch.setitem(FETCHERS, "discourse", broken)
     status, observation = forum_run(tmp_path, server, sleeps)()
     assert status == 1
     assert_failed(observation, True, "unexpected ZeroDivisionError in the discourse module")

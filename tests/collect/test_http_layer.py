@@ -318,3 +318,60 @@ def test_response_headers_are_case_insensitive_however_built():
 
     response = HttpResponse("https://api.example.org/x", 200, {"link": '<u?page=7>; rel="last"'})
     assert response.headers.get("Link") == response.headers["LINK"] == '<u?page=7>; rel="last"'
+
+
+def test_post_sends_a_form_and_is_recorded_and_replayed_by_method(
+    server: HTTPServer, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("PULSE_TEST_SECRET", "s3cr3t-value")
+    server.expect_request(
+        "/token", method="POST", data="grant_type=client_credentials"
+    ).respond_with_json({"access_token": "abc"})
+    cassette = tmp_path / "c.yaml"
+    auth = Auth("PULSE_TEST_SECRET", basic_user="client-id")
+    with client(record=cassette) as http:
+        answer = http.post(
+            server.url_for("/token"), data={"grant_type": "client_credentials"}, auth=auth
+        )
+        assert answer.json() == {"access_token": "abc"}
+    recorded = cassette.read_text()
+    assert "POST" in recorded and "s3cr3t-value" not in recorded
+    with client(replay=cassette) as http:
+        assert http.post(server.url_for("/token"), auth=auth).json() == {"access_token": "abc"}
+        with pytest.raises(FetchError) as missing:
+            http.get(server.url_for("/token"))
+        assert missing.value.kind == "replay_missing"
+
+
+def test_basic_auth_and_path_token_are_sent_and_never_shown(
+    server: HTTPServer, monkeypatch
+) -> None:
+    import base64
+
+    monkeypatch.setenv("PULSE_TEST_KEY", "k3y-k3y-k3y")
+    pair = base64.b64encode(b"bot@example.org:k3y-k3y-k3y").decode()
+    server.expect_request("/users", headers={"Authorization": f"Basic {pair}"}).respond_with_json(
+        {}
+    )
+    server.expect_request("/botk3y-k3y-k3y/getMe").respond_with_json({"ok": False}, status=404)
+    with client() as http:
+        assert (
+            http.get(
+                server.url_for("/users"), auth=Auth("PULSE_TEST_KEY", basic_user="bot@example.org")
+            ).json()
+            == {}
+        )
+        with pytest.raises(FetchError) as failed:
+            http.get(server.url_for("/bot{token}/getMe"), auth=Auth("PULSE_TEST_KEY", in_path=True))
+    assert "k3y-k3y-k3y" not in str(failed.value) and "k3y-k3y-k3y" not in failed.value.url
+    assert "/bot***/getMe" in str(failed.value)
+
+
+def test_a_required_secret_that_is_unset_is_named_and_nothing_is_sent(
+    server: HTTPServer, monkeypatch
+) -> None:
+    monkeypatch.delenv("PULSE_TEST_KEY", raising=False)
+    with client() as http, pytest.raises(FetchError) as failed:
+        http.get(server.url_for("/bot{token}/getMe"), auth=Auth("PULSE_TEST_KEY", in_path=True))
+    assert failed.value.kind == "auth" and "$PULSE_TEST_KEY is not set" in str(failed.value)
+    assert server.log == []

@@ -126,13 +126,8 @@ NIGHTLY_STEPS = {"check-registry", "plan", "collect", "place", "commit", "build"
 
 
 def test_every_token_variable_of_the_sources_is_passed_from_secrets():
-    from community_metrics.collect import sources
+    from community_metrics.registry.platforms import PLATFORMS as platforms
 
-    platforms = getattr(sources, "PLATFORMS", None)
-    if not platforms:
-        pytest.skip(
-            "community_metrics.collect.sources.PLATFORMS is not there yet (sources engineer)"
-        )
     wanted = {p.default_token_env for p in platforms.values() if p.default_token_env}
     steps = load(NIGHTLY)["jobs"]["collect"]["steps"]
     collect = next(s for s in steps if "nightly.py collect" in s.get("run", ""))

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from community_metrics.collect.sources import PLATFORMS
+from community_metrics.collect.sources import FETCHERS
 from community_metrics.contract.model import METRICS
 from community_metrics.registry.config import ConfigError, load_registry, parse_registry
+from community_metrics.registry.platforms import PLATFORMS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -257,14 +258,14 @@ communities:
         {"date": "2026-01-01", "metric": "members", "value": 120, "note": "meetup.com page"},
         {"date": "2026-06-01", "metric": "members", "value": 150, "note": "meetup.com page"},
     ]
-    result = PLATFORMS["manual"].fetch(meetup, None)
+    result = FETCHERS["manual"](meetup, None)
     assert result.metrics == {"members": 150}
     assert result.extra == {
         "as_of": {"members": "2026-06-01"},
         "notes": {"members": "meetup.com page"},
     }
     assert result.created_at == "2015-04-01T00:00:00Z"
-    result = PLATFORMS["manual"].fetch(mailing, None)
+    result = FETCHERS["manual"](mailing, None)
     assert result.metrics == {"members": 950, "posts_30d": 40}
     assert result.extra["as_of"] == {"members": "2026-09-01", "posts_30d": "2026-03-01"}
     assert result.extra["notes"] == {"posts_30d": "list admin page"}

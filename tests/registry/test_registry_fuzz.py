@@ -7,7 +7,6 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from community_metrics.collect.sources import PLATFORMS
 from community_metrics.registry.config import (
     COMMUNITY_KEYS,
     SOURCE_KEYS,
@@ -15,6 +14,7 @@ from community_metrics.registry.config import (
     Registry,
     parse_registry,
 )
+from community_metrics.registry.platforms import PLATFORMS
 
 PATH = "fuzz/communities.yml"
 

@@ -12,7 +12,8 @@ import pytest
 from dashboard_helpers import FIXTURES, build, soup
 
 from community_metrics.glue.generator import PulseBuildError
-from community_metrics.glue.shortcodes import Shortcode, parse_shortcode, replace_shortcodes
+from community_metrics.glue.shortcodes import parse_shortcode, replace_shortcodes
+from community_metrics.render.shortcode import Shortcode
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ environment at request time and never appear in messages, logs or recordings.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -78,13 +79,24 @@ FETCH_ERROR_KINDS = (
 
 @dataclass(frozen=True)
 class Auth:
-    """A token read from ``env`` and sent as ``header: scheme token`` (scheme may be empty),
-    or as the query parameter ``param`` when the platform wants it there (Stack Exchange key)."""
+    """A secret read from ``env`` at request time, sent where the platform wants it:
+
+    - as ``header: scheme token`` (the default; scheme may be empty);
+    - as the query parameter ``param`` (Stack Exchange ``key``, YouTube ``key``);
+    - in the URL path, in place of ``{token}`` (``in_path``: Telegram's ``/bot{token}/``);
+    - as HTTP basic authentication with ``basic_user`` as the user name (Zulip: bot e-mail).
+
+    With ``required``, a request whose variable is unset is not sent: it fails with a message
+    naming the variable (a path or basic secret cannot be left out).
+    """
 
     env: str
     header: str = "Authorization"
     scheme: str = "Bearer"
     param: str | None = None
+    in_path: bool = False
+    basic_user: str | None = None
+    required: bool = False
 
 
 class FetchError(Exception):
@@ -211,17 +223,20 @@ class Cassette:
             )
 
     @staticmethod
-    def _request(url: str, headers: Mapping[str, str]) -> Any:
+    def _request(url: str, headers: Mapping[str, str], method: str = "GET") -> Any:
         from vcr.request import Request
 
-        return Request("GET", url, None, dict(headers))
+        # request bodies are not recorded: they may carry a secret (a client-credentials grant)
+        return Request(method, url, None, dict(headers))
 
-    def play(self, url: str, headers: Mapping[str, str]) -> HttpResponse | None:
-        """The next recorded answer to GET ``url``: recorded answers play once each, in order
-        (a 429 then its retry), and the last one repeats once all are played."""
+    def play(
+        self, url: str, headers: Mapping[str, str], method: str = "GET"
+    ) -> HttpResponse | None:
+        """The next recorded answer to ``method url``: recorded answers play once each, in
+        order (a 429 then its retry), and the last one repeats once all are played."""
         from vcr.errors import UnhandledHTTPRequestError
 
-        request = self._request(url, headers)
+        request = self._request(url, headers, method)
         with self._lock:
             try:
                 recorded = self._cassette.play_response(request)
@@ -238,7 +253,9 @@ class Cassette:
             body = body.encode("utf-8")
         return HttpResponse(url, int(recorded["status"]["code"]), answer_headers, body)
 
-    def add(self, url: str, headers: Mapping[str, str], response: HttpResponse) -> None:
+    def add(
+        self, url: str, headers: Mapping[str, str], response: HttpResponse, method: str = "GET"
+    ) -> None:
         try:
             message = HTTPStatus(response.status).phrase
         except ValueError:
@@ -249,7 +266,7 @@ class Cassette:
             "body": {"string": response.body},
         }
         with self._lock:
-            self._cassette.append(self._request(url, headers), recorded)
+            self._cassette.append(self._request(url, headers, method), recorded)
 
     def save(self) -> None:
         """Write the cassette atomically (temporary file + rename)."""
@@ -358,21 +375,65 @@ class HttpClient:
         headers: dict[str, str] | None = None,
         auth: Auth | None = None,
     ) -> HttpResponse:
+        return self.request("GET", url, params=params, headers=headers, auth=auth)
+
+    def post(
+        self,
+        url: str,
+        *,
+        data: dict[str, str] | None = None,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: Auth | None = None,
+    ) -> HttpResponse:
+        """A form (``data``) or JSON (``json_body``) POST: token exchanges, GraphQL queries.
+        Never retried on a server error after the body was sent; redirects are not followed."""
+        return self.request(
+            "POST", url, params=params, headers=headers, auth=auth, data=data, json_body=json_body
+        )
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: Auth | None = None,
+        data: dict[str, str] | None = None,
+        json_body: Any = None,
+    ) -> HttpResponse:
         send = dict(headers or {})
         params = dict(params or {})
         token = os.environ.get(auth.env) if auth else None
+        if auth and not token and (auth.required or auth.in_path or auth.basic_user):
+            raise FetchError(
+                "auth", self.redact(url), f"${auth.env} is not set: this source needs it"
+            )
         if auth and token:
             self._remember_secret(token)
-            if auth.param:
+            if auth.in_path:
+                url = url.replace("{token}", token)
+            elif auth.param:
                 params[auth.param] = token
+            elif auth.basic_user is not None:
+                pair = base64.b64encode(f"{auth.basic_user}:{token}".encode()).decode("ascii")
+                self._remember_secret(pair)
+                send[auth.header] = f"Basic {pair}"
             else:
                 send[auth.header] = f"{auth.scheme} {token}".strip()
         prepared = self.session.prepare_request(
-            requests.Request("GET", url, params=params or None, headers=send)
+            requests.Request(
+                method, url, params=params or None, headers=send, data=data, json=json_body
+            )
         )
         target = prepared.url or url
+        body = prepared.body.encode("utf-8") if isinstance(prepared.body, str) else prepared.body
+        if body is not None and prepared.headers.get("Content-Type"):
+            send["Content-Type"] = prepared.headers["Content-Type"]
         try:
-            response = self._follow(target, send, auth, bool(token))
+            response = self._follow(method, target, send, auth, bool(token), body)
             response.url = self.redact(response.url)  # a token sent as a query parameter
             return response
         except FetchError as exc:
@@ -417,12 +478,18 @@ class HttpClient:
     # --- redirects ------------------------------------------------------------------------
 
     def _follow(
-        self, url: str, headers: dict[str, str], auth: Auth | None, has_token: bool
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        auth: Auth | None,
+        has_token: bool,
+        body: bytes | None = None,
     ) -> HttpResponse:
         first = url
         for _ in range(MAX_REDIRECTS + 1):
-            response = self._fetch(url, headers, auth, has_token)
-            if response.status not in _REDIRECTS:
+            response = self._fetch(method, url, headers, auth, has_token, body)
+            if response.status not in _REDIRECTS or method != "GET":
                 return self._check_status(response, auth, has_token)
             location = response.headers.get("Location")
             if not location:
@@ -452,7 +519,13 @@ class HttpClient:
     # --- one URL, with retries and rate limits --------------------------------------------
 
     def _fetch(
-        self, url: str, headers: dict[str, str], auth: Auth | None, has_token: bool
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        auth: Auth | None,
+        has_token: bool,
+        body: bytes | None = None,
     ) -> HttpResponse:
         host = host_of(url)
         shown = self.redact(url)
@@ -461,7 +534,7 @@ class HttpClient:
         while True:
             self._wait_for_host(host, url)
             try:
-                response = self._send(url, headers, auth)
+                response = self._send(method, url, headers, auth, body)
             except _Transient as exc:
                 if attempt >= self.retries:
                     raise FetchError(
@@ -495,7 +568,7 @@ class HttpClient:
                 rate_waits += 1
                 continue
             if response.status >= 500:
-                if attempt >= self.retries:
+                if attempt >= self.retries or method != "GET":
                     return response  # _check_status reports it
                 self._pause(self._backoff_delay(attempt))
                 attempt += 1
@@ -503,7 +576,14 @@ class HttpClient:
             self._note_quota(host, response)
             return response
 
-    def _send(self, url: str, headers: dict[str, str], auth: Auth | None) -> HttpResponse:
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        auth: Auth | None,
+        body: bytes | None = None,
+    ) -> HttpResponse:
         """One exchange, within the per-host limit; replayed or recorded when asked."""
         recorded_headers = {
             name: value
@@ -513,18 +593,18 @@ class HttpClient:
         }
         if self.replaying:
             assert self.cassette is not None
-            played = self.cassette.play(self.redact(url), recorded_headers)
+            played = self.cassette.play(self.redact(url), recorded_headers, method)
             if played is None:
                 raise FetchError(
                     "replay_missing",
                     url,
-                    f"GET {self.redact(url)} is not in the cassette {self.cassette.path}: "
+                    f"{method} {self.redact(url)} is not in the cassette {self.cassette.path}: "
                     "record it again with --record",
                 )
             played.url = url
             return played
         with self._slot(host_of(url)):
-            response = self._send_live(url, headers)
+            response = self._send_live(method, url, headers, body)
         if self.cassette is not None:
             # a server may echo the token back (error bodies, headers): never record it
             recorded = HttpResponse(
@@ -533,14 +613,22 @@ class HttpClient:
                 {name: self.redact(value) for name, value in response.headers.items()},
                 self._redact_bytes(response.body),
             )
-            self.cassette.add(self.redact(url), recorded_headers, recorded)
+            self.cassette.add(self.redact(url), recorded_headers, recorded, method)
         return response
 
-    def _send_live(self, url: str, headers: dict[str, str]) -> HttpResponse:
+    def _send_live(
+        self, method: str, url: str, headers: dict[str, str], body: bytes | None = None
+    ) -> HttpResponse:
         shown = self.redact(url)
         try:
-            with self.session.get(
-                url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False
+            with self.session.request(
+                method,
+                url,
+                headers=headers,
+                data=body,
+                timeout=self.timeout,
+                stream=True,
+                allow_redirects=False,
             ) as answer:
                 answer_headers = CaseInsensitiveDict(answer.headers)
                 declared = answer.headers.get("Content-Length", "")

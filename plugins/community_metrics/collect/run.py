@@ -19,9 +19,10 @@ from itertools import zip_longest
 from urllib.parse import urlsplit
 
 from community_metrics.collect.http import FetchError, HttpClient
-from community_metrics.collect.sources.base import Platform, SourceError, SourceResult
+from community_metrics.collect.sources.base import Fetch, SourceError, SourceResult
 from community_metrics.contract.model import ContractError, Observation, format_timestamp, utc_now
 from community_metrics.registry.config import SourceConfig
+from community_metrics.registry.platforms import PLATFORMS, PlatformSpec
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def select_sources(
     return chosen
 
 
-def host_hint(source: SourceConfig, platform: Platform | None) -> str:
+def host_hint(source: SourceConfig, platform: PlatformSpec | None) -> str:
     """The host a source will most likely ask, for spreading work; a guess is good enough."""
     base = source.api or (platform.default_api if platform else None)
     if base:
@@ -93,11 +94,11 @@ def host_hint(source: SourceConfig, platform: Platform | None) -> str:
     return source.id.split("/")[0].lower() if "." in source.id else source.platform
 
 
-def interleave_by_host(sources: list[SourceConfig], platforms: Mapping[str, Platform]) -> list[int]:
+def interleave_by_host(sources: list[SourceConfig]) -> list[int]:
     """Indices of ``sources`` taking one per host in turn."""
     by_host: dict[str, list[int]] = defaultdict(list)
     for index, source in enumerate(sources):
-        by_host[host_hint(source, platforms.get(source.platform))].append(index)
+        by_host[host_hint(source, PLATFORMS.get(source.platform))].append(index)
     return [i for group in zip_longest(*by_host.values()) for i in group if i is not None]
 
 
@@ -137,17 +138,17 @@ def _failed(source: SourceConfig, message: str, endpoint: str | None) -> Observa
 
 
 def collect_one(
-    source: SourceConfig, http: HttpClient, platforms: Mapping[str, Platform]
+    source: SourceConfig, http: HttpClient, fetchers: Mapping[str, Fetch]
 ) -> tuple[Observation, SourceReport]:
     """Ask one source; every outcome becomes an observation (never an exception)."""
     started = time.monotonic()
     kind: str | None = None
     error: str | None = None
-    platform = platforms.get(source.platform)
+    fetch = fetchers.get(source.platform)
     try:
-        if platform is None:
+        if fetch is None:
             raise SourceError(f"no module for platform '{source.platform}'")
-        result = platform.fetch(source, http)
+        result = fetch(source, http)
         if not isinstance(result, SourceResult):
             raise TypeError(f"fetch returned {type(result).__name__}, not SourceResult")
         observation, error = _observation(source, result, format_timestamp(utc_now()))
@@ -191,15 +192,15 @@ def collect(
     sources: list[SourceConfig],
     http: HttpClient,
     *,
-    platforms: Mapping[str, Platform] | None = None,
+    fetchers: Mapping[str, Fetch] | None = None,
     workers: int | None = None,
     progress: ProgressCallback | None = None,
 ) -> Collection:
     """Ask every source concurrently; results come back in the order of ``sources``."""
-    if platforms is None:
-        from community_metrics.collect.sources import PLATFORMS
+    if fetchers is None:
+        from community_metrics.collect.sources import FETCHERS
 
-        platforms = PLATFORMS
+        fetchers = FETCHERS
     if not sources:
         return Collection([], [])
     results: list[tuple[Observation, SourceReport] | None] = [None] * len(sources)
@@ -207,8 +208,8 @@ def collect(
     done = 0
     with ThreadPoolExecutor(max_workers=size, thread_name_prefix="collect") as pool:
         futures = {
-            pool.submit(collect_one, sources[index], http, platforms): index
-            for index in interleave_by_host(sources, platforms)
+            pool.submit(collect_one, sources[index], http, fetchers): index
+            for index in interleave_by_host(sources)
         }
         for future in as_completed(futures):
             results[futures[future]] = future.result()

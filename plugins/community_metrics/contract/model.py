@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 SCHEMA_VERSION = 1
+#: a community's slug: its URL path and its key in every snapshot
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 #: The metric vocabulary of DESIGN.md, in display order. A metric a platform does not report is
 #: absent from ``Observation.metrics`` -- never 0.

@@ -22,31 +22,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from community_metrics.contract.model import METRICS
-from community_metrics.registry.config import SLUG_RE
+from community_metrics.contract.model import METRICS, SLUG_RE
+from community_metrics.render.shortcode import Shortcode
 
 SHORTCODE_RE = re.compile(r"\{(metric|chart)\s+([^{}\n]*?)\s*\}")
 # Regions whose text is shown literally: shortcodes there are documentation, not calls.
 _LITERAL_RE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 _WINDOW_RE = re.compile(r"^(\d{1,4})([dy])$")
-
-
-@dataclass(frozen=True)
-class Shortcode:
-    kind: str  # "metric" or "chart"
-    community: str
-    metric: str
-    latest: bool = False
-    window_days: int | None = None  # charts only; None = the whole history
-
-    @property
-    def text(self) -> str:
-        parts = [self.kind, self.community, self.metric]
-        if self.window_days is not None:
-            parts.append(f"{self.window_days}d")
-        if self.latest:
-            parts.append("latest")
-        return "{" + " ".join(parts) + "}"
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
 from community_metrics.analyse import benchmarks
 from community_metrics.analyse import metrics as m
-from community_metrics.contract.model import format_timestamp
-from community_metrics.glue.shortcodes import Shortcode
-from community_metrics.registry.config import SLUG_RE, Registry
+from community_metrics.contract.model import SLUG_RE, format_timestamp
 from community_metrics.render import charts
 from community_metrics.render.dashboard import (
     COMMUNITY_CHART_METRICS,
@@ -33,7 +31,11 @@ from community_metrics.render.dashboard import (
     build_status_rows,
     headlines,
 )
+from community_metrics.render.shortcode import Shortcode
 from community_metrics.store.history import History, Series
+
+if TYPE_CHECKING:
+    from community_metrics.registry.config import Registry
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ and the endpoint, never a traceback and never a silent 0."""
 import pytest
 from source_helpers import body
 
-from community_metrics.collect.sources import PLATFORMS
+from community_metrics.collect.sources import FETCHERS
 from community_metrics.collect.sources.base import SourceError
 
 #: platform, identifier key, identifier, path served, fixture, JSON path of the members field
@@ -100,7 +100,7 @@ def test_hostile_member_count(
 ):
     httpserver.expect_request(path).respond_with_json(put_at(body(fixture), field, value))
     with pytest.raises(SourceError) as caught:
-        PLATFORMS[platform].fetch(make_source(platform, key, ident), http)
+        FETCHERS[platform](make_source(platform, key, ident), http)
     message = str(caught.value)
     assert reason in message
     assert field[-1] in message
@@ -143,13 +143,13 @@ def test_future_creation_date(
     future = 4102444800 if field[-1] == "created_utc" else "2100-01-01T00:00:00Z"
     httpserver.expect_request(path).respond_with_json(put_at(body(fixture), field, future))
     with pytest.raises(SourceError, match="a date in the future"):
-        PLATFORMS[platform].fetch(make_source(platform, key, ident), http)
+        FETCHERS[platform](make_source(platform, key, ident), http)
 
 
 def test_null_member_count_is_absent_not_zero(httpserver, http, make_source):
     httpserver.expect_request("/r/Python/about.json").respond_with_json(
         put_at(body("reddit/about.json"), ["data", "subscribers"], None)
     )
-    result = PLATFORMS["reddit"].fetch(make_source("reddit", "subreddit", "Python"), http)
+    result = FETCHERS["reddit"](make_source("reddit", "subreddit", "Python"), http)
     assert "members" not in result.metrics
     assert result.metrics == {"online": 812}

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from community_metrics.collect.http import HttpClient
-from community_metrics.collect.sources import PLATFORMS
+from community_metrics.collect.sources import FETCHERS
 from community_metrics.contract.model import METRICS
 from community_metrics.registry.config import load_registry
+from community_metrics.registry.platforms import PLATFORMS
 
 ROOT = Path(__file__).resolve().parents[3]
 PAGE = ROOT / "content" / "pages" / "methodology.md"
@@ -90,5 +91,5 @@ def test_emits_covers_what_the_modules_really_emit():
     registry = load_registry(fixtures / "registry.yml")
     http = HttpClient(replay=fixtures / "cassettes" / "registry.yaml", retries=0)
     for source in registry.sources:
-        result = PLATFORMS[source.platform].fetch(source, http)
+        result = FETCHERS[source.platform](source, http)
         assert set(result.metrics) <= EMITS[source.platform], source.label

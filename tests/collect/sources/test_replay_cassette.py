@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 from community_metrics.collect.http import HttpClient
-from community_metrics.collect.sources import PLATFORMS
+from community_metrics.collect.sources import FETCHERS
 from community_metrics.registry.config import load_registry
+from community_metrics.registry.platforms import PLATFORMS
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -18,7 +19,7 @@ def test_every_source_of_the_test_registry_replays_ok():
     http = HttpClient(replay=FIXTURES / "cassettes" / "registry.yaml", retries=0)
     results = {}
     for source in registry.sources:
-        result = PLATFORMS[source.platform].fetch(source, http)
+        result = FETCHERS[source.platform](source, http)
         assert result.failures == [], (source.label, result.failures)
         assert result.metrics, source.label
         results[source.label] = result

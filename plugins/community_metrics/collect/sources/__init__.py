@@ -1,5 +1,6 @@
-"""One module per platform; ``PLATFORMS`` maps a platform name (as written in
-communities.yml) to its ``Platform``. Adding a platform = one module here + its tests."""
+"""One module per platform; ``FETCHERS`` maps a platform name (as written in communities.yml,
+and as specified in ``registry/platforms.py``) to its ``fetch``. Adding a platform = one spec in
+the registry + one module here + its tests."""
 
 from __future__ import annotations
 
@@ -15,22 +16,19 @@ from community_metrics.collect.sources import (
     reddit,
     stackexchange,
 )
-from community_metrics.collect.sources.base import Platform
+from community_metrics.collect.sources.base import Fetch
 
-PLATFORMS: dict[str, Platform] = {
-    module.PLATFORM.name: module.PLATFORM
-    for module in (
-        github,
-        discourse,
-        stackexchange,
-        mastodon,
-        reddit,
-        discord,
-        bluesky,
-        lemmy,
-        matrix,
-        manual,
-    )
+FETCHERS: dict[str, Fetch] = {
+    "github": github.fetch,
+    "discourse": discourse.fetch,
+    "stackexchange": stackexchange.fetch,
+    "mastodon": mastodon.fetch,
+    "reddit": reddit.fetch,
+    "discord": discord.fetch,
+    "bluesky": bluesky.fetch,
+    "lemmy": lemmy.fetch,
+    "matrix": matrix.fetch,
+    "manual": manual.fetch,
 }
 
-__all__ = ["PLATFORMS", "Platform"]
+__all__ = ["FETCHERS", "Fetch"]

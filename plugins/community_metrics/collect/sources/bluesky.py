@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from community_metrics.collect.sources.base import Platform, SourceError, SourceResult
+from community_metrics.collect.sources.base import SourceError, SourceResult
 from community_metrics.collect.sources.common import api_base, count, expect_object, put, when
+from community_metrics.registry.platforms import PLATFORMS
 
 if TYPE_CHECKING:
     from community_metrics.collect.http import HttpClient
     from community_metrics.registry.config import SourceConfig
 
-DEFAULT_API = "https://public.api.bsky.app"
+DEFAULT_API = PLATFORMS["bluesky"].default_api
 
 
 def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
@@ -35,13 +36,3 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
     put(result.extra, "follows", count(profile, "followsCount", endpoint))
     result.created_at = when(profile.get("createdAt"), "createdAt", endpoint)
     return result
-
-
-PLATFORM = Platform(
-    name="bluesky",
-    title="Bluesky account",
-    identifiers={"handle": "the account's handle, e.g. bsky.app"},
-    fetch=fetch,
-    default_api=DEFAULT_API,
-    identifier_patterns={"handle": r"@?[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"},
-)

@@ -14,14 +14,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from community_metrics.collect.sources.base import Platform, SourceError, SourceResult
+from community_metrics.collect.sources.base import SourceError, SourceResult
 from community_metrics.collect.sources.common import api_base, count, expect_object, put, when
+from community_metrics.registry.platforms import PLATFORMS
 
 if TYPE_CHECKING:
     from community_metrics.collect.http import HttpClient
     from community_metrics.registry.config import SourceConfig
 
-DEFAULT_API = "https://discord.com/api/v10"
+DEFAULT_API = PLATFORMS["discord"].default_api
 DISCORD_EPOCH_MS = 1420070400000
 
 
@@ -52,13 +53,3 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
             raise SourceError(f"{endpoint}: guild.id {guild_id!r} is not a snowflake")
         result.created_at = when(snowflake_time(guild_id), "guild.id", endpoint)
     return result
-
-
-PLATFORM = Platform(
-    name="discord",
-    title="Discord server (by invite code)",
-    identifiers={"invite": "a permanent server invite code, e.g. python (from discord.gg/python)"},
-    fetch=fetch,
-    default_api=DEFAULT_API,
-    identifier_patterns={"invite": r"[A-Za-z0-9-]{2,64}"},
-)

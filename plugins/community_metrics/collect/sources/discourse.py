@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from community_metrics.collect.sources.base import Platform, SourceError, SourceResult
+from community_metrics.collect.sources.base import SourceError, SourceResult
 from community_metrics.collect.sources.common import api_base, count, expect_object, put, when
 
 if TYPE_CHECKING:
     from community_metrics.collect.http import HttpClient
     from community_metrics.registry.config import SourceConfig
 
-HOST_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?"
 
 #: metric -> stats keys, newest name first
 STATS_KEYS: dict[str, tuple[str, ...]] = {
@@ -61,12 +60,3 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
         raise SourceError(f"{endpoint}: 'about.stats' holds none of the known counts")
     result.created_at = when(about.get("site_creation_date"), "site_creation_date", endpoint)
     return result
-
-
-PLATFORM = Platform(
-    name="discourse",
-    title="Discourse forum",
-    identifiers={"host": "the forum's host name, e.g. discuss.python.org"},
-    fetch=fetch,
-    identifier_patterns={"host": HOST_PATTERN},
-)

@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from community_metrics.collect.http import Auth
-from community_metrics.collect.sources.base import Platform, SourceError, SourceResult
+from community_metrics.collect.sources.base import SourceError, SourceResult
 from community_metrics.collect.sources.common import (
     api_base,
     count,
@@ -26,15 +26,14 @@ from community_metrics.collect.sources.common import (
     put,
     when,
 )
+from community_metrics.registry.platforms import PLATFORMS
 
 if TYPE_CHECKING:
     from community_metrics.collect.http import HttpClient
     from community_metrics.registry.config import SourceConfig
 
-DEFAULT_API = "https://api.github.com"
+DEFAULT_API = PLATFORMS["github"].default_api
 HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
-NAME = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})"
-REPO_PATTERN = rf"{NAME}/[A-Za-z0-9._-]{{1,100}}"
 LAST_PAGE = re.compile(r"<([^>]*)>\s*;\s*rel=\"?last\"?")
 PAGE_PARAM = re.compile(r"[?&]page=(\d+)")
 
@@ -104,17 +103,3 @@ def fetch_org(source: SourceConfig, http: HttpClient) -> SourceResult:
 
 def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
     return fetch_org(source, http) if source.key == "org" else fetch_repo(source, http)
-
-
-PLATFORM = Platform(
-    name="github",
-    title="GitHub repository or organization",
-    identifiers={
-        "repo": "owner/name of a repository, e.g. python/cpython",
-        "org": "an organization's login, e.g. rust-lang",
-    },
-    fetch=fetch,
-    default_api=DEFAULT_API,
-    default_token_env="GITHUB_TOKEN",  # noqa: S106 -- a variable name
-    identifier_patterns={"repo": REPO_PATTERN, "org": NAME},
-)

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from community_metrics.collect.sources.base import Platform, SourceError, SourceResult
+from community_metrics.collect.sources.base import SourceError, SourceResult
 from community_metrics.collect.sources.common import api_base, count, expect_object, put, when
 
 if TYPE_CHECKING:
     from community_metrics.collect.http import HttpClient
     from community_metrics.registry.config import SourceConfig
 
-HOST = r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?"
 PATHS = {"v3": "/api/v3/community", "v4": "/api/v4/community", "piefed": "/api/alpha/community"}
 #: our name -> the names used by Lemmy v3/v4 and PieFed
 KEYS: dict[str, tuple[str, ...]] = {
@@ -86,16 +85,3 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
     )
     result.created_at = when(published, "published", endpoint)
     return result
-
-
-PLATFORM = Platform(
-    name="lemmy",
-    title="Lemmy (or PieFed) community",
-    identifiers={"community": "name@host, e.g. technology@lemmy.world"},
-    options={"version": "API flavour: v3 (default), v4 (Lemmy 1.0) or piefed"},
-    fetch=fetch,
-    identifier_patterns={
-        "community": rf"!?[A-Za-z0-9_]{{1,100}}@{HOST}",
-        "version": r"v3|v4|piefed",
-    },
-)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from community_metrics.collect.sources.base import Platform, SourceError, SourceResult
+from community_metrics.collect.sources.base import SourceError, SourceResult
 from community_metrics.collect.sources.common import (
     api_base,
     count,
@@ -28,9 +28,6 @@ from community_metrics.collect.sources.common import (
 if TYPE_CHECKING:
     from community_metrics.collect.http import HttpClient
     from community_metrics.registry.config import SourceConfig
-
-HOST = r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?"
-ACCOUNT_PATTERN = rf"@?[A-Za-z0-9_.-]{{1,64}}@{HOST}"
 
 
 def _split_account(ident: str) -> tuple[str, str]:
@@ -100,15 +97,3 @@ def fetch_account(source: SourceConfig, http: HttpClient) -> SourceResult:
 
 def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
     return fetch_account(source, http) if source.key == "account" else fetch_instance(source, http)
-
-
-PLATFORM = Platform(
-    name="mastodon",
-    title="Mastodon instance or account",
-    identifiers={
-        "instance": "the server's host name, e.g. mastodon.social",
-        "account": "user@host, e.g. Mastodon@mastodon.social",
-    },
-    fetch=fetch,
-    identifier_patterns={"instance": HOST, "account": ACCOUNT_PATTERN},
-)

@@ -16,15 +16,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from community_metrics.collect.http import Auth, FetchError
-from community_metrics.collect.sources.base import Platform, SourceError, SourceResult
+from community_metrics.collect.sources.base import SourceError, SourceResult
 from community_metrics.collect.sources.common import api_base, count, expect_object, put
+from community_metrics.registry.platforms import MATRIX_DEFAULT_PAGES, MATRIX_PAGE_SIZE
 
 if TYPE_CHECKING:
     from community_metrics.collect.http import HttpClient
     from community_metrics.registry.config import SourceConfig
-
-DEFAULT_PAGES = 10
-PAGE_SIZE = 100
 
 
 def _matches(room: dict[str, Any], alias: str) -> bool:
@@ -36,11 +34,11 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
     alias = source.id
     server = alias.partition(":")[2]
     endpoint = f"{api_base(source, f'https://{server}')}/_matrix/client/v3/publicRooms"
-    max_pages = int(source.options.get("max_pages", DEFAULT_PAGES))
+    max_pages = int(source.options.get("max_pages", MATRIX_DEFAULT_PAGES))
     auth = Auth(source.token_env) if source.token_env else None
     since: str | None = None
     for page in range(1, max_pages + 1):
-        params = {"limit": str(PAGE_SIZE)}
+        params = {"limit": str(MATRIX_PAGE_SIZE)}
         if since:
             params["since"] = since
         try:
@@ -75,20 +73,3 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
         f"{endpoint}: room {alias} not found in the first {max_pages} pages of "
         "the room directory; raise max_pages"
     )
-
-
-PLATFORM = Platform(
-    name="matrix",
-    title="Matrix room",
-    identifiers={
-        "room": "the room's alias, e.g. '#matrix:matrix.org' (quote it: # starts a comment)"
-    },
-    options={
-        "max_pages": f"directory pages of {PAGE_SIZE} rooms to read (default {DEFAULT_PAGES})"
-    },
-    fetch=fetch,
-    identifier_patterns={
-        "room": r"#[^:\s]{1,255}:[A-Za-z0-9.-]+(?::\d{1,5})?",
-        "max_pages": r"[1-9]\d{0,2}",
-    },
-)

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from community_metrics.collect.sources.base import Platform, SourceError, SourceResult
+from community_metrics.collect.sources.base import SourceError, SourceResult
 from community_metrics.collect.sources.common import api_base, count, expect_object, put, when
+from community_metrics.registry.platforms import PLATFORMS
 
 if TYPE_CHECKING:
     from community_metrics.collect.http import HttpClient
     from community_metrics.registry.config import SourceConfig
 
-DEFAULT_API = "https://www.reddit.com"
+DEFAULT_API = PLATFORMS["reddit"].default_api
 
 
 def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
@@ -43,13 +44,3 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
     if not result.metrics:
         raise SourceError(f"{endpoint}: the subreddit publishes no subscriber count")
     return result
-
-
-PLATFORM = Platform(
-    name="reddit",
-    title="Reddit subreddit",
-    identifiers={"subreddit": "the subreddit's name without r/, e.g. Python"},
-    fetch=fetch,
-    default_api=DEFAULT_API,
-    identifier_patterns={"subreddit": r"(?:r/)?[A-Za-z0-9][A-Za-z0-9_]{1,20}"},
-)

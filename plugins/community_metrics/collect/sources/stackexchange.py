@@ -20,16 +20,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from community_metrics.collect.http import Auth
-from community_metrics.collect.sources.base import Platform, SourceError, SourceResult
+from community_metrics.collect.sources.base import SourceError, SourceResult
 from community_metrics.collect.sources.common import api_base, count, expect_object, put
+from community_metrics.registry.platforms import PLATFORMS
 
 if TYPE_CHECKING:
     from community_metrics.collect.http import HttpClient
     from community_metrics.registry.config import SourceConfig
 
-DEFAULT_API = "https://api.stackexchange.com"
-SITE_PATTERN = r"[a-z0-9.-]{2,80}"
-TAG_PATTERN = rf"(?:{SITE_PATTERN}/)?[a-z0-9+#.-]{{1,35}}"
+DEFAULT_API = PLATFORMS["stackexchange"].default_api
 
 
 def _honour_throttle(http: HttpClient, wrapper: dict[str, Any], endpoint: str) -> None:
@@ -82,16 +81,3 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
     if not result.metrics:
         raise SourceError(f"{endpoint}: the item holds none of the expected counts")
     return result
-
-
-PLATFORM = Platform(
-    name="stackexchange",
-    title="Stack Exchange site or tag",
-    identifiers={
-        "site": "a site's API name, e.g. stackoverflow or unix",
-        "tag": "a tag on Stack Overflow, e.g. python, or site/tag, e.g. unix/bash",
-    },
-    fetch=fetch,
-    default_api=DEFAULT_API,
-    identifier_patterns={"site": SITE_PATTERN, "tag": TAG_PATTERN},
-)
