@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Vendor the official partial plotly.js bundle (scatter, bar, pie) into theme/static/vendor/plotly/,
+# Vendor the official partial plotly.js bundle (scatter, bar, pie) into plugins/community_metrics/static/vendor/plotly/,
 # at the plotly.js version the installed Python plotly expects (plotly >= 6 emits typed `bdata`
 # arrays that older plotly.js draws empty). Reproducible: npm pack of a pinned version.
 # Usage: scripts/vendor_plotly.sh [VERSION]   (default: plotly.offline.get_plotlyjs_version())
@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 python="${PYTHON:-$root/.venv/bin/python}"
 version="${1:-$("$python" -c 'import plotly.offline; print(plotly.offline.get_plotlyjs_version())')}"
-dest="$root/theme/static/vendor/plotly"
+dest="$root/plugins/community_metrics/static/vendor/plotly"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

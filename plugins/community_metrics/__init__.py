@@ -14,6 +14,9 @@ from pelican import signals
 #: The plugin's own page templates (``pulse/*.html``): any theme renders the plugin's pages,
 #: and a theme that ships a template of the same name overrides it.
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: The assets those pages load (pulse.css, pulse.js, the self-hosted plotly.js), copied into the
+#: output's theme folder next to the site theme's own.
+STATIC = Path(__file__).resolve().parent / "static"
 
 #: Defaults of the plugin's settings, applied with ``setdefault`` so the user's values win.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -32,6 +35,10 @@ def apply_default_settings(pelican: Any) -> None:
     overrides = pelican.settings.setdefault("THEME_TEMPLATES_OVERRIDES", [])
     if str(TEMPLATES) not in overrides:
         overrides.append(str(TEMPLATES))  # appended: the site's own overrides come first
+    statics = list(pelican.settings.get("THEME_STATIC_PATHS", ["static"]))
+    if str(STATIC) not in statics:
+        # first: a file of the same name in the site's theme wins (copied later, overwrites)
+        pelican.settings["THEME_STATIC_PATHS"] = [str(STATIC), *statics]
 
 
 def get_generators(pelican: Any) -> type:

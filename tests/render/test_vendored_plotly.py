@@ -7,7 +7,14 @@ from pathlib import Path
 
 import plotly.offline
 
-VENDOR = Path(__file__).resolve().parents[2] / "theme" / "static" / "vendor" / "plotly"
+VENDOR = (
+    Path(__file__).resolve().parents[2]
+    / "plugins"
+    / "community_metrics"
+    / "static"
+    / "vendor"
+    / "plotly"
+)
 
 
 def test_vendored_plotly_matches_the_installed_plotly() -> None:
