@@ -28,7 +28,9 @@ def test_wikipedia_statistics(httpserver, http, make_source):
         "topics": 6931204,
     }
     assert result.extra == {"pages": 63112045, "images": 918233, "admins": 826}
-    assert "/w/api.php" in result.endpoint
+    assert result.endpoint.endswith(
+        "/w/api.php?action=query&meta=siteinfo&siprop=statistics&format=json&formatversion=2"
+    )
 
 
 def test_root_script_path_and_formatversion_1_shape(httpserver, http, make_source):

@@ -40,7 +40,7 @@ def test_graphql_failure_leaves_the_source_partial(httpserver, http, make_source
         body("opencollective/graphql_not_found.json")
     )
     result = opencollective.fetch(make_source("opencollective", "collective", "homebrew"), http)
-    assert result.metrics == {"members": 812, "contributors": 0}
+    assert result.metrics == {"members": 812}  # contributorsCount 0: none recorded, absent
     assert result.created_at is None
     assert len(result.failures) == 1
     assert "Account Not Found" in result.failures[0]

@@ -12,6 +12,7 @@ days by default; the wiki's own definition). Traps:
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from community_metrics.collect.sources.base import SourceError, SourceResult
 from community_metrics.collect.sources.common import api_base, count, expect_object, put
@@ -47,7 +48,7 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
     stats = query.get("statistics") if isinstance(query, dict) else None
     if not isinstance(stats, dict):
         raise SourceError(f"{endpoint}: no 'query.statistics'; is {source.id} a MediaWiki wiki?")
-    result = SourceResult(endpoint=f"{endpoint}?action=query&meta=siteinfo&siprop=statistics")
+    result = SourceResult(endpoint=f"{endpoint}?{urlencode(PARAMS)}")
     put(result.metrics, "members", count(stats, "users", endpoint))
     put(result.metrics, "active_30d", count(stats, "activeusers", endpoint))
     put(result.metrics, "posts", count(stats, "edits", endpoint))

@@ -6,7 +6,8 @@ Docs: the ``info`` controller of https://github.com/opencollective/opencollectiv
 cents) and https://graphql-docs-v2.opencollective.com (``account(slug:) { createdAt }``).
 Traps:
 - ``contributorsCount`` counts the GitHub contributors Open Collective recorded for the
-  collective; it is 0 when no repository is linked;
+  collective (``Object.keys(data.githubContributors || {}).length``): 0 means "none recorded",
+  not "nobody contributed", so a 0 leaves ``contributors`` absent;
 - the JSON answer has no date: the creation date is a further request, whose failure leaves the
   source partial; GraphQL reports errors in a 200 answer (``errors``, ``data.account: null``).
 """
@@ -62,7 +63,9 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
         raise SourceError(f"{endpoint}: the answer is not a collective")
     result = SourceResult(endpoint=endpoint)
     put(result.metrics, "members", count(collective, "backersCount", endpoint))
-    put(result.metrics, "contributors", count(collective, "contributorsCount", endpoint))
+    contributors = count(collective, "contributorsCount", endpoint)
+    if contributors:  # 0: no GitHub contributors recorded, which is not a count of zero
+        result.metrics["contributors"] = contributors
     if isinstance(collective.get("currency"), str):
         result.extra["currency"] = collective["currency"][:8]
     put(result.extra, "balance_cents", count(collective, "balance", endpoint))
