@@ -170,3 +170,28 @@ def test_numbers_as_strings(httpserver, http, make_source):
     httpserver.expect_request("/nodeinfo/2.0").respond_with_json(document)
     result = nodeinfo.fetch(make_source("nodeinfo", "host", "mastodon.social"), http)
     assert result.metrics["active_30d"] == 301234
+
+
+def test_relative_href_stays_on_the_server(httpserver, http, make_source):
+    httpserver.expect_request(WELL_KNOWN).respond_with_json(
+        {"links": [{"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": "/ni/2.1"}]}
+    )
+    httpserver.expect_request("/ni/2.1").respond_with_json(body("nodeinfo/lemmy_2.1.json"))
+    result = nodeinfo.fetch(make_source("nodeinfo", "host", "lemmy.world"), http)
+    assert result.endpoint.endswith("/ni/2.1")
+    assert result.metrics["members"] == 181022
+
+
+def test_href_that_is_not_http_is_refused(httpserver, http, make_source):
+    httpserver.expect_request(WELL_KNOWN).respond_with_json(
+        {
+            "links": [
+                {
+                    "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0",
+                    "href": "file:///etc/passwd",
+                }
+            ]
+        }
+    )
+    with pytest.raises(SourceError, match="not an http"):
+        nodeinfo.fetch(make_source("nodeinfo", "host", "odd.example"), http)
