@@ -40,12 +40,23 @@ def test_highest_2x_link_wins_and_href_may_end_in_json(httpserver, http, make_so
     assert "local_comments" not in result.extra  # Akkoma does not send it: absent
 
 
-def test_schema_2_2_gives_active_week_and_other_rels_are_ignored(httpserver, http, make_source):
+def test_schema_2_2_wins_and_other_rels_are_ignored(httpserver, http, make_source):
     serve(httpserver, "discovery_2.2.json", "/nodeinfo/2.2", "friendica_2.2.json")
     result = nodeinfo.fetch(make_source("nodeinfo", "host", "friendica.example"), http)
     assert result.extra["schema"] == "2.2"
-    assert result.metrics["active_7d"] == 57
+    assert result.metrics == {"members": 640, "active_30d": 102, "active_180d": 211, "posts": 90211}
     assert result.extra["local_comments"] == 230112
+
+
+def test_active_week_when_a_server_sends_it(httpserver, http, make_source):
+    """PLATFORMS.md names usage.users.activeWeek for 2.2; the published 2.2 schema does not
+    define it, so it is read only when a server sends it."""
+    document = body("nodeinfo/friendica_2.2.json")
+    document["usage"]["users"]["activeWeek"] = 57
+    httpserver.expect_request(WELL_KNOWN).respond_with_json(body("nodeinfo/discovery_2.2.json"))
+    httpserver.expect_request("/nodeinfo/2.2").respond_with_json(document)
+    result = nodeinfo.fetch(make_source("nodeinfo", "host", "friendica.example"), http)
+    assert result.metrics["active_7d"] == 57
 
 
 def test_lemmy_without_services_or_metadata(httpserver, http, make_source):

@@ -10,7 +10,8 @@ and 2.2 (https://github.com/jhass/nodeinfo/tree/main/schemas). Traps, from real 
   ``localComments`` (Firefish); the Misskey family always writes ``localComments: 0``
   (hard-coded, not a count), which is therefore read as absent;
 - PeerTube's ``localPosts`` counts videos (``extra.posts_are``);
-- ``usage.users.activeWeek`` exists only from schema 2.2 on.
+- ``usage.users.activeWeek`` (PLATFORMS.md: schema 2.2) is not in the published 2.2 schema
+  (jhass/nodeinfo schemas/2.2/schema.json): it is read when a server sends it.
 """
 
 from __future__ import annotations
