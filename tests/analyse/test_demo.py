@@ -127,3 +127,16 @@ def test_regenerating_replaces_an_older_demo(tmp_path: Path) -> None:
 def test_bad_arguments() -> None:
     with pytest.raises(DemoError):
         generate_demo(Path("/nonexistent-never-written"), communities=0, days=10)
+
+
+def test_every_platform_appears_in_a_demo_of_that_many_communities() -> None:
+    from community_metrics.collect.demo import _PLATFORMS, plan_community
+
+    shown = {
+        source.platform
+        for index in range(len(_PLATFORMS))
+        for source in plan_community(index, days=30, seed=5).sources
+    }
+    assert shown == set(_PLATFORMS)
+    second_wave = {"nodeinfo", "peertube", "forgejo", "mediawiki", "huggingface", "opencollective"}
+    assert second_wave <= shown

@@ -362,3 +362,58 @@ communities:
         "reg.yml:11:20",
         "reg.yml:12:11",
     ]
+
+
+def test_second_wave_platforms_load_and_their_typos_get_did_you_mean():
+    registry = parse_registry(
+        """\
+communities:
+  - slug: a
+    name: A
+    sources:
+      - {platform: nodeinfo, host: mastodon.social}
+      - {platform: peertube, instance: framatube.org}
+      - {platform: peertube, channel: blender_channel@video.blender.org}
+      - {platform: forgejo, repo: forgejo/forgejo}
+      - {platform: forgejo, repo: go-gitea/gitea, api: "https://gitea.com"}
+      - {platform: mediawiki, site: en.wikipedia.org}
+      - {platform: mediawiki, site: wiki.archlinux.org, path: /}
+      - {platform: huggingface, org: huggingface}
+      - {platform: opencollective, collective: homebrew}
+""",
+        "reg.yml",
+    )
+    sources = registry.sources
+    assert [s.platform for s in sources].count("peertube") == 2
+    assert {s.key for s in sources if s.platform == "peertube"} == {"instance", "channel"}
+    assert sources[6].options == {"path": "/"}
+    problems = problems_of(
+        """\
+communities:
+  - slug: a
+    name: A
+    sources:
+      - {platform: nodeinfoo, host: mastodon.social}
+      - {platform: opencollective, colective: homebrew}
+      - {platform: mediawiki, site: en.wikipedia.org, pth: /w}
+      - {platform: peertube, chanel: x@video.example}
+      - {platform: peertube, channel: no-host-here}
+      - {platform: mediawiki, site: wiki.example.org, path: "w/"}
+      - {platform: huggingface, organisation: huggingface}
+      - {platform: forgejo, repo: just-a-name}
+"""
+    )
+    expected = [
+        "reg.yml:5:20: unknown platform 'nodeinfoo' (did you mean 'nodeinfo'?)",
+        "reg.yml:6:36: unknown key 'colective' in the opencollective source of 'a' "
+        "(did you mean 'collective'?)",
+        "reg.yml:7:55: unknown key 'pth' in the mediawiki source of 'a' (did you mean 'path'?)",
+        "reg.yml:8:30: unknown key 'chanel' in the peertube source of 'a' "
+        "(did you mean 'channel'?)",
+        "reg.yml:9:39: 'channel' 'no-host-here' of the peertube source of 'a' does not look right",
+        "reg.yml:10:61: 'path' 'w/' of the mediawiki source of 'a'",
+        "reg.yml:11:9: the huggingface source of 'a' needs an identifier: 'org:'",
+        "reg.yml:12:35: 'repo' 'just-a-name' of the forgejo source of 'a' does not look right",
+    ]
+    for start in expected:
+        assert any(p.startswith(start) for p in problems), (start, problems)

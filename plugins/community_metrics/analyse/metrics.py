@@ -37,6 +37,7 @@ _METRIC_LABELS = {
     "posts_7d": "Posts in 7 days",
     "posts_30d": "Posts in 30 days",
     "contributors": "Contributors",
+    "active_180d": "Half-year active people",
     "engagement": "Engagement",
 }
 

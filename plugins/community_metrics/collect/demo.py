@@ -114,6 +114,12 @@ _PLATFORMS: dict[str, tuple[int, tuple[str, ...]]] = {
     "bluesky": (2, ("members", "posts")),
     "lemmy": (2, ("members", "active_1d", "active_7d", "active_30d", "posts")),
     "matrix": (2, ("members",)),
+    "nodeinfo": (2, ("members", "active_30d", "posts")),
+    "peertube": (1, ("members", "active_1d", "active_7d", "active_30d", "posts")),
+    "forgejo": (2, ("members",)),
+    "mediawiki": (1, ("members", "active_30d", "posts", "topics")),
+    "huggingface": (1, ("members", "contributors")),
+    "opencollective": (1, ("members", "contributors")),
 }
 
 
@@ -200,15 +206,35 @@ def _identifier(platform: str, slug: str, index: int) -> tuple[str, str, str]:
     if platform == "lemmy":
         ident = f"{short.replace('-', '_')[:20]}@lemmy.example.org"
         return "community", ident, "https://lemmy.example.org/api/v3/community"
+    if platform == "nodeinfo":
+        host = f"fedi.{short}.example.net"
+        return "host", host, f"https://{host}/nodeinfo/2.0"
+    if platform == "peertube":
+        host = f"video.{short}.example.org"
+        return "instance", host, f"https://{host}/api/v1/server/stats"
+    if platform == "forgejo":
+        repo = f"example-{index}/{short}"
+        return "repo", repo, f"https://forge.example.org/api/v1/repos/{repo}"
+    if platform == "mediawiki":
+        host = f"wiki.{short}.example.org"
+        return "site", host, f"https://{host}/w/api.php"
+    if platform == "huggingface":
+        org = f"example-{index}"
+        return "org", org, f"https://hub.example.com/api/organizations/{org}/overview"
+    if platform == "opencollective":
+        slug = f"example-{index}-{short}"[:60]
+        return "collective", slug, f"https://collective.example.com/{slug}.json"
     alias = f"#{short}:matrix.example.org"
     return "room", alias, "https://matrix.example.org/_matrix/client/v3/publicRooms"
 
 
-def _pick_platforms(rng: random.Random) -> list[str]:
+def _pick_platforms(rng: random.Random, index: int = 0) -> list[str]:
+    """1 to 4 platforms; the first one rotates through every platform by community index, so
+    that a demo of as many communities as platforms shows each of them at least once."""
     count = rng.choices((1, 2, 3, 4), weights=(3, 4, 2, 1))[0]
     names = list(_PLATFORMS)
     weights = [_PLATFORMS[n][0] for n in names]
-    chosen: list[str] = []
+    chosen: list[str] = [names[index % len(names)]]
     while len(chosen) < count:
         name = rng.choices(names, weights=weights)[0]
         if name not in chosen:
@@ -226,7 +252,7 @@ def plan_community(index: int, days: int, seed: int, end: date = END_DATE) -> De
     age = int(math.exp(rng.uniform(math.log(90), math.log(15 * 365))))
     founded = end - timedelta(days=age)
     sources = []
-    for platform in _pick_platforms(rng):
+    for platform in _pick_platforms(rng, index):
         created = founded + timedelta(days=int(rng.uniform(0, 0.5) * age))
         key, ident, endpoint = _identifier(platform, slug, index)
         capacity = math.exp(rng.uniform(math.log(40), math.log(300_000)))

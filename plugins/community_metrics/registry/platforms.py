@@ -34,6 +34,8 @@ GITHUB_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})"
 GITHUB_REPO = rf"{GITHUB_NAME}/[A-Za-z0-9._-]{{1,100}}"
 STACKEXCHANGE_SITE = r"[a-z0-9.-]{2,80}"
 STACKEXCHANGE_TAG = rf"(?:{STACKEXCHANGE_SITE}/)?[a-z0-9+#.-]{{1,35}}"
+FORGEJO_REPO = r"[A-Za-z0-9_.-]{1,40}/[A-Za-z0-9_.-]{1,100}"
+MEDIAWIKI_PATH = r"/|(?:/[A-Za-z0-9._~-]+)+/?"
 MATRIX_PAGE_SIZE = 100
 MATRIX_DEFAULT_PAGES = 10
 
@@ -134,6 +136,49 @@ _SPECS = (
             "created_at": "date the community began on this platform, YYYY-MM-DD",
         },
         identifier_patterns={"name": r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}"},
+    ),
+    PlatformSpec(
+        name="nodeinfo",
+        title="Fediverse server (NodeInfo)",
+        identifiers={"host": "the server's host name, e.g. mastodon.social or pixelfed.social"},
+        identifier_patterns={"host": HOST},
+    ),
+    PlatformSpec(
+        name="peertube",
+        title="PeerTube instance or channel",
+        identifiers={
+            "instance": "the PeerTube server's host name, e.g. framatube.org",
+            "channel": "a video channel as name@host, e.g. blender_channel@video.blender.org",
+        },
+        identifier_patterns={"instance": HOST, "channel": rf"[A-Za-z0-9._-]{{1,50}}@{HOST}"},
+    ),
+    PlatformSpec(
+        name="forgejo",
+        title="Forgejo or Gitea repository",
+        identifiers={"repo": "owner/name of a repository, e.g. forgejo/forgejo (on codeberg.org)"},
+        default_api="https://codeberg.org",
+        identifier_patterns={"repo": FORGEJO_REPO},
+    ),
+    PlatformSpec(
+        name="mediawiki",
+        title="MediaWiki wiki",
+        identifiers={"site": "the wiki's host name, e.g. en.wikipedia.org"},
+        options={"path": "script path where api.php lives (default /w; / for the root)"},
+        identifier_patterns={"site": HOST, "path": MEDIAWIKI_PATH},
+    ),
+    PlatformSpec(
+        name="huggingface",
+        title="Hugging Face organization",
+        identifiers={"org": "the organization's name on huggingface.co, e.g. huggingface"},
+        default_api="https://huggingface.co",
+        identifier_patterns={"org": r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,95})"},
+    ),
+    PlatformSpec(
+        name="opencollective",
+        title="Open Collective collective",
+        identifiers={"collective": "the collective's slug on opencollective.com, e.g. webpack"},
+        default_api="https://opencollective.com",
+        identifier_patterns={"collective": r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,99})"},
     ),
 )
 

@@ -73,6 +73,54 @@ CASES = [
         "lemmy/community_v3.json",
         ["community_view", "counts", "subscribers"],
     ),
+    (
+        "peertube",
+        "instance",
+        "framatube.org",
+        "/api/v1/server/stats",
+        "peertube/server_stats.json",
+        ["totalUsers"],
+    ),
+    (
+        "peertube",
+        "channel",
+        "blender_channel@video.blender.org",
+        "/api/v1/video-channels/blender_channel",
+        "peertube/video_channel.json",
+        ["followersCount"],
+    ),
+    (
+        "forgejo",
+        "repo",
+        "forgejo/forgejo",
+        "/api/v1/repos/forgejo/forgejo",
+        "forgejo/repo.json",
+        ["stars_count"],
+    ),
+    (
+        "mediawiki",
+        "site",
+        "en.wikipedia.org",
+        "/w/api.php",
+        "mediawiki/siteinfo_statistics.json",
+        ["query", "statistics", "users"],
+    ),
+    (
+        "huggingface",
+        "org",
+        "huggingface",
+        "/api/organizations/huggingface/overview",
+        "huggingface/org_overview.json",
+        ["numFollowers"],
+    ),
+    (
+        "opencollective",
+        "collective",
+        "homebrew",
+        "/homebrew.json",
+        "opencollective/collective.json",
+        ["backersCount"],
+    ),
 ]
 HOSTILE = [
     ("1,234", "not a plain number"),
@@ -135,6 +183,22 @@ def test_hostile_member_count(
             "lemmy/community_v3.json",
             ["community_view", "community", "published"],
         ),
+        (
+            "peertube",
+            "channel",
+            "c@t.example",
+            "/api/v1/video-channels/c",
+            "peertube/video_channel.json",
+            ["createdAt"],
+        ),
+        (
+            "forgejo",
+            "repo",
+            "a/b",
+            "/api/v1/repos/a/b",
+            "forgejo/repo.json",
+            ["created_at"],
+        ),
     ],
 )
 def test_future_creation_date(
@@ -153,3 +217,19 @@ def test_null_member_count_is_absent_not_zero(httpserver, http, make_source):
     result = FETCHERS["reddit"](make_source("reddit", "subreddit", "Python"), http)
     assert "members" not in result.metrics
     assert result.metrics == {"online": 812}
+
+
+@pytest.mark.parametrize(("value", "reason"), HOSTILE)
+def test_hostile_nodeinfo_user_total(httpserver, http, make_source, value, reason):
+    """NodeInfo takes two requests: the discovery document, then the document it links to."""
+    httpserver.expect_request("/.well-known/nodeinfo").respond_with_json(
+        body("nodeinfo/discovery_mastodon.json")
+    )
+    document = put_at(body("nodeinfo/mastodon_2.0.json"), ["usage", "users", "total"], value)
+    httpserver.expect_request("/nodeinfo/2.0").respond_with_json(document)
+    with pytest.raises(SourceError) as caught:
+        FETCHERS["nodeinfo"](make_source("nodeinfo", "host", "mastodon.social"), http)
+    message = str(caught.value)
+    assert reason in message
+    assert "total" in message
+    assert "/nodeinfo/2.0" in message

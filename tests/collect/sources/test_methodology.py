@@ -35,6 +35,12 @@ EMITS = {
     "lemmy": {"members", "active_1d", "active_7d", "active_30d", "topics", "posts"},
     "matrix": {"members"},
     "manual": set(METRICS),
+    "nodeinfo": {"members", "active_7d", "active_30d", "active_180d", "posts"},
+    "peertube": {"members", "active_1d", "active_7d", "active_30d", "posts"},
+    "forgejo": {"members"},
+    "mediawiki": {"members", "active_30d", "posts", "topics"},
+    "huggingface": {"members", "contributors"},
+    "opencollective": {"members", "contributors"},
 }
 
 

@@ -28,6 +28,14 @@ def test_every_source_of_the_test_registry_replays_ok():
     assert results["matrix:#matrix:matrix.org"].metrics == {"members": 12345}
     assert results["mastodon:mastodon.social"].metrics["active_30d"] == 301234
     assert results["manual:meetup"].metrics == {"members": 150}
+    assert results["nodeinfo:mastodon.social"].metrics["active_180d"] == 611345
+    assert results["nodeinfo:lemmy.world"].extra["local_comments"] == 5123377
+    assert results["peertube:video.blender.org"].metrics["active_7d"] == 102
+    assert results["peertube:blender_channel@video.blender.org"].metrics["members"] == 9321
+    assert results["forgejo:forgejo/forgejo"].created_at == "2022-10-26T14:09:36Z"
+    assert results["mediawiki:en.wikipedia.org"].metrics["active_30d"] == 118233
+    assert results["huggingface:huggingface"].metrics["contributors"] == 231
+    assert results["opencollective:homebrew"].created_at == "2016-05-09T16:21:41Z"  # POST replayed
 
 
 def test_committed_cassette_is_up_to_date():

@@ -8,11 +8,17 @@ from community_metrics.collect.sources import (
     bluesky,
     discord,
     discourse,
+    forgejo,
     github,
+    huggingface,
     lemmy,
     manual,
     mastodon,
     matrix,
+    mediawiki,
+    nodeinfo,
+    opencollective,
+    peertube,
     reddit,
     stackexchange,
 )
@@ -29,6 +35,12 @@ FETCHERS: dict[str, Fetch] = {
     "lemmy": lemmy.fetch,
     "matrix": matrix.fetch,
     "manual": manual.fetch,
+    "nodeinfo": nodeinfo.fetch,
+    "peertube": peertube.fetch,
+    "forgejo": forgejo.fetch,
+    "mediawiki": mediawiki.fetch,
+    "huggingface": huggingface.fetch,
+    "opencollective": opencollective.fetch,
 }
 
 __all__ = ["FETCHERS", "Fetch"]
