@@ -93,8 +93,12 @@ def _only(text: str | list[str] | None) -> list[str] | None:
 def _client(
     record: str | Path | None, replay: str | Path | None, options: dict[str, Any] | None
 ) -> HttpClient:
+    from community_metrics.collect.sources.agent import user_agent
+
     try:
-        return HttpClient(record=record, replay=replay, **(options or {}))
+        return HttpClient(
+            record=record, replay=replay, **{"user_agent": user_agent(), **(options or {})}
+        )
     except (OSError, ValueError) as exc:
         raise UsageError(str(exc)) from None
 
