@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 
 USAGE = (
     "usage: invoke snapshot [--only SLUG[,SLUG]] [--date YYYY-MM-DD] [--config FILE] "
-    "[--data DIR] [--record FILE | --replay FILE] [--shard K/N | --merge]"
+    "[--data DIR] [--record FILE | --replay FILE] [--shard K/N | --merge] [--check]"
 )
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -210,6 +210,71 @@ def merge_command(data_dir: Path, date: str | None, out: TextIO) -> int:
     return 0 if good else 1
 
 
+def _format_value(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+
+
+def check_sources(
+    config_path: str | Path,
+    *,
+    only: str | list[str] | None = None,
+    replay: str | Path | None = None,
+    http_options: dict[str, Any] | None = None,
+    registry: Registry | None = None,
+) -> Collection:
+    """``--check``: ask each selected source once and return what came back. Writes nothing:
+    no snapshot, no partial, no back-fill, no lock file (and no cassette: no ``--record``)."""
+    registry = registry or load_registry(config_path)
+    wanted = _only(only)
+    if wanted:
+        known = {c.slug for c in registry.communities}
+        unknown = [slug for slug in wanted if slug not in known]
+        if unknown:
+            raise UsageError(
+                f"--only {', '.join(unknown)}: no such community in {registry.path} "
+                f"(known: {', '.join(sorted(known)) or 'none'})"
+            )
+    sources = select_sources(registry.sources, only=wanted)
+    client = _client(None, replay, http_options)
+    try:
+        return collect(sources, client)
+    finally:
+        client.close()
+
+
+def format_check(collection: Collection) -> str:
+    """Per source: what it returned (metric = value) or why it failed, and what it needs."""
+    from community_metrics.collect.sources.needs import advice
+
+    by_key = {o.key: o for o in collection.observations}
+    lines = []
+    for report in collection.reports:
+        observation = by_key.get((report.community, report.source))
+        failed = report.status not in ("ok", "partial")
+        lines.append(f"{report.community} / {report.source}: {report.status}")
+        if observation is not None and observation.metrics:
+            shown = ", ".join(
+                f"{name} {_format_value(value)}"
+                for name, value in sorted(observation.metrics.items())
+            )
+            lines.append(f"  returned: {shown}")
+            if observation.created_at:
+                lines.append(f"  created_at: {observation.created_at}")
+        else:
+            lines.append("  returned: nothing")
+        if report.error:
+            lines.append(f"  {'error' if failed else 'partly failed'}: {report.error}")
+        hint = advice(observation.platform if observation else "", failed)
+        if hint:
+            lines.append(f"  needs: {hint}" if failed else f"  {hint}")
+    good = collection.succeeded
+    lines.append(
+        f"community_metrics: --check asked {len(collection.reports)} source(s) once: "
+        f"{good} answered, {len(collection.reports) - good} failed; nothing was written"
+    )
+    return "\n".join(lines)
+
+
 def run_snapshot(
     *,
     only: str | list[str] | None = None,
@@ -220,6 +285,7 @@ def run_snapshot(
     replay: str | Path | None = None,
     shard: str | None = None,
     merge: bool = False,
+    check: bool = False,
     out: TextIO | None = None,
     err: TextIO | None = None,
     http_options: dict[str, Any] | None = None,
@@ -234,6 +300,15 @@ def run_snapshot(
             return merge_command(Path(data), date, out)
         if record and replay:
             raise UsageError("--record and --replay cannot be used together")
+        if check:
+            if shard or record or date:
+                raise UsageError(
+                    "--check asks each source once and writes nothing: it takes only --only, "
+                    "--config and --replay"
+                )
+            collection = check_sources(config, only=only, replay=replay, http_options=http_options)
+            print(format_check(collection), file=out)
+            return 0 if collection.succeeded == len(collection.reports) else 1
         report = collect_and_store(
             config,
             data,
@@ -304,12 +379,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replay")
     parser.add_argument("--shard")
     parser.add_argument("--merge", action="store_true")
+    parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     return run_snapshot(**vars(args))
 
 
-__all__ = ["RunReport", "UsageError", "collect_and_store", "main", "run_snapshot"]
+__all__ = [
+    "RunReport",
+    "UsageError",
+    "check_sources",
+    "collect_and_store",
+    "format_check",
+    "main",
+    "run_snapshot",
+]
 
 if __name__ == "__main__":
     sys.exit(main())
