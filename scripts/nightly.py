@@ -242,6 +242,26 @@ def _cell(text: str | None) -> str:
     return text[:300] + ("…" if len(text) > 300 else "")
 
 
+def readme_url() -> str:
+    """The README as GitHub shows it: the repository's home page in Actions, else the file."""
+    server = os.environ.get("GITHUB_SERVER_URL", "").strip().rstrip("/")
+    repository = os.environ.get("GITHUB_REPOSITORY", "").strip()
+    if server.startswith("https://") and repository.count("/") == 1:
+        return f"{server}/{repository}"
+    return "README.md"
+
+
+def fix_link(platform: str) -> str:
+    """A link to the platform's row of the README's Secrets table (what works without a secret,
+    what each secret unlocks, where to create it); '—' for a platform without a row."""
+    from community_metrics.collect.sources.needs import NEEDS
+
+    needs = NEEDS.get(platform)
+    if needs is None:
+        return "—"
+    return f"[{_cell(platform)} in README]({readme_url()}#{needs.anchor})"
+
+
 def summary_markdown(result: Outcome, title: str) -> str:
     parts = ", ".join(f"{result.counts.get(s, 0)} {s}" for s in ("ok", "partial", "stale", "error"))
     lines = [f"## {title} — {result.date}", "", f"{result.total} sources: {parts}.", ""]
@@ -249,13 +269,14 @@ def summary_markdown(result: Outcome, title: str) -> str:
         lines += [
             "### Sources that need attention",
             "",
-            "| community | source | status | values observed at | error |",
-            "| --- | --- | --- | --- | --- |",
+            "| community | source | status | values observed at | error | what to do |",
+            "| --- | --- | --- | --- | --- | --- |",
         ]
         for o in sorted(result.attention, key=lambda o: (o.status, o.key)):
             lines.append(
                 f"| {_cell(o.community)} | {_cell(o.source)} | {o.status} | "
-                f"{_cell(o.observed_at) if o.status != 'error' else '—'} | {_cell(o.error)} |"
+                f"{_cell(o.observed_at) if o.status != 'error' else '—'} | {_cell(o.error)} | "
+                f"{fix_link(o.platform)} |"
             )
         lines.append("")
     else:

@@ -90,3 +90,16 @@ def test_summary_lists_every_source_that_is_not_ok():
     assert "github:b/b | stale | 2026-11-21T03:00:00Z | answered 503" in text
     assert "reddit:c | error | — | answered 429, reset 04:00" in text
     assert "github:a/a" not in text
+
+
+def test_summary_links_a_failing_source_to_its_readme_row(monkeypatch):
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "someone/pulse")
+    failing = nightly.Observation("c", "reddit", "reddit:c", "error", error="answered 403")
+    result = nightly.Outcome("2026-11-22", Counter({"error": 1}), 0, [failing])
+    text = nightly.summary_markdown(result, "Community Pulse snapshot")
+    assert "[reddit in README](https://github.com/someone/pulse#platform-reddit)" in text
+    readme = (Path(nightly.ROOT) / "README.md").read_text(encoding="utf-8")
+    assert 'id="platform-reddit"' in readme
+    monkeypatch.delenv("GITHUB_REPOSITORY")
+    assert "(README.md#platform-reddit)" in nightly.summary_markdown(result, "t")
