@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from community_metrics.collect.backfill import take_backfills
 from community_metrics.collect.http import HttpClient
 from community_metrics.collect.progress import Progress, format_report
 from community_metrics.collect.run import (
@@ -62,6 +63,7 @@ class RunReport:
     path: Path | None = None  # the snapshot or partial file written
     snapshot: Snapshot | None = None
     warnings: list[str] = field(default_factory=list)
+    backfills: list[Path] = field(default_factory=list)  # back-fill files written (first runs)
 
     @property
     def exit_status(self) -> int:
@@ -168,23 +170,29 @@ def collect_and_store(
         collection = collect(sources, client, progress=progress.update if progress else None)
         if progress is not None:
             progress.finish()
+        report = RunReport(date=day, collection=collection)
+        if not sources and part is None:
+            return report  # nothing collected: an empty day file would hide the demo data
+        if part is not None:
+            report.path = write_partial(data_dir, day, part, collection.observations)
+        else:
+            carry_errors: list[SnapshotError] = []
+            with store_lock(data_dir):
+                report.snapshot = write_snapshot(
+                    data_dir, day, collection.observations, carry_errors=carry_errors
+                )
+            report.path = snapshot_path(data_dir, day)
+            report.warnings = [
+                f"{error}; its values were not carried forward" for error in carry_errors
+            ]
+            _apply_final_status(collection.reports, report.snapshot)
+        if record is None and replay is None:  # a recording holds the canonical requests only
+            written, warnings = take_backfills(data_dir, sources, collection.observations, client)
+            report.backfills = written
+            report.warnings += warnings
+        return report
     finally:
         client.close()
-    report = RunReport(date=day, collection=collection)
-    if not sources and part is None:
-        return report  # nothing collected: an empty day file would hide the demo data
-    if part is not None:
-        report.path = write_partial(data_dir, day, part, collection.observations)
-        return report
-    carry_errors: list[SnapshotError] = []
-    with store_lock(data_dir):
-        report.snapshot = write_snapshot(
-            data_dir, day, collection.observations, carry_errors=carry_errors
-        )
-    report.path = snapshot_path(data_dir, day)
-    report.warnings = [f"{error}; its values were not carried forward" for error in carry_errors]
-    _apply_final_status(collection.reports, report.snapshot)
-    return report
 
 
 def merge_command(data_dir: Path, date: str | None, out: TextIO) -> int:
@@ -355,6 +363,8 @@ def _print_report(report: RunReport, out: TextIO) -> int:
         print(f"community_metrics: no sources to collect{wrote}", file=out)
         return 0
     print(format_report(reports), file=out)
+    for path in report.backfills:
+        print(f"community_metrics: back-filled earlier values into {path}", file=out)
     counts: dict[str, int] = {}
     for row in reports:
         counts[row.status] = counts.get(row.status, 0) + 1
