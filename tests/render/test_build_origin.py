@@ -133,3 +133,15 @@ def test_a_rebuild_leaves_no_page_of_a_deleted_post_or_a_demo_community(
     assert not (out / "communities" / "rust").exists()
     assert (out / "communities" / "python" / "index.html").exists()
     assert (out / ".git" / "HEAD").read_text(encoding="utf-8") == "ref: refs/heads/gh-pages\n"
+
+
+def test_a_broken_backfill_file_is_a_build_warning_not_a_failure(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "data", data)
+    (data / "backfill").mkdir()
+    (data / "backfill" / "python--broken.json").write_text("{not json", encoding="utf-8")
+    out = build(tmp_path / "out", COMMUNITY_METRICS_DATA=str(data))
+    assert "back-fill file left out" in caplog.text and "python--broken.json" in caplog.text
+    assert (out / "communities" / "python" / "index.html").exists()

@@ -212,6 +212,8 @@ class CommunityMetricsGenerator(Generator):
     def _report_snapshot_errors(self, history: History, strict: bool) -> None:
         for error in history.errors:
             logger.warning("community_metrics: left out %s", error)
+        for problem in history.backfill_warnings:  # observed values are unaffected
+            self._warn(f"back-fill file left out: {problem}")
         if strict and history.errors:
             names = "; ".join(str(error) for error in history.errors)
             raise PulseBuildError(
