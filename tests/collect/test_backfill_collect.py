@@ -185,3 +185,22 @@ def test_no_backfill_for_a_failed_source(tmp_path, server):
     config = registry(tmp_path, server, "platform: mastodon\n        instance: example.social")
     report = collect_and_store(config, tmp_path / "data", date=DAY)
     assert report.backfills == [] and activity_requests(server) == 0
+
+
+def test_a_bug_in_a_backfill_is_a_warning_after_the_snapshot_is_written(
+    tmp_path, server, monkeypatch
+):
+    from community_metrics.collect import backfill
+
+    def broken(source, http, observation):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(backfill, "backfiller_for", lambda source: broken)
+    serve_mastodon(server, fixture("mastodon/activity_12_weeks.json"))
+    config = registry(tmp_path, server, "platform: mastodon\n        instance: example.social")
+    report = collect_and_store(config, tmp_path / "data", date=DAY)
+    assert report.path.exists()
+    assert report.warnings == [
+        "back-fill of c / mastodon:example.social skipped: unexpected KeyError in the "
+        "back-fill code"
+    ]

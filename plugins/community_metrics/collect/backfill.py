@@ -176,6 +176,12 @@ def take_backfills(
                 f"back-fill of {source.community} / {source.label} skipped: {http.redact(str(exc))}"
             )
             continue
+        except Exception as exc:  # a bug here must not hide the snapshot just written
+            warnings.append(
+                f"back-fill of {source.community} / {source.label} skipped: unexpected "
+                f"{exc.__class__.__name__} in the back-fill code"
+            )
+            continue
         if not backfill.values:
             warnings.append(f"back-fill of {source.community} / {source.label}: no earlier values")
             continue
