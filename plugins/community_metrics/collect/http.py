@@ -277,8 +277,10 @@ class Cassette:
         with self._lock:
             self._cassette.append(self._request(url, headers, method), recorded)
 
-    def save(self) -> None:
-        """Write the cassette atomically (temporary file + rename)."""
+    def save(self, redact: Callable[[str], str] | None = None) -> None:
+        """Write the cassette atomically (temporary file + rename). ``redact`` scrubs the text
+        once more: a secret learnt after its exchange was recorded (an OAuth access token in
+        the token answer's body) is known by now."""
         from vcr.serialize import serialize
         from vcr.serializers import yamlserializer
 
@@ -289,6 +291,8 @@ class Cassette:
                 {"requests": self._cassette.requests, "responses": self._cassette.responses},
                 yamlserializer,
             )
+        if redact is not None:
+            text = redact(text)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.tmp")
         tmp.write_text(text, encoding="utf-8")
@@ -479,7 +483,7 @@ class HttpClient:
         """Save the recording (if any) and close the session."""
         try:
             if self.cassette is not None:
-                self.cassette.save()
+                self.cassette.save(redact=self.redact)
         finally:
             self.session.close()
             _URLLIB3_LOGGER.removeFilter(self._log_filter)

@@ -359,3 +359,22 @@ def test_the_snapshot_command_sends_the_configured_user_agent(httpserver, tmp_pa
     collect_and_store(config, tmp_path / "data", date="2026-11-30")
     request, _ = httpserver.log[0]
     assert request.headers["User-Agent"].startswith("CommunityPulse/0.1 (mailto:pulse@example.org)")
+
+
+def test_a_recording_never_holds_the_reddit_token_or_secret(
+    httpserver, make_source, reddit_app, tmp_path
+):
+    token = body("reddit/access_token.json")["access_token"]
+    httpserver.expect_request("/api/v1/access_token").respond_with_json(
+        body("reddit/access_token.json")
+    )
+    httpserver.expect_request("/r/Python/about").respond_with_json(body("reddit/about.json"))
+    cassette = tmp_path / "reddit.yaml"
+    with HttpClient(retries=0, backoff=0.0, record=cassette) as client:
+        result = reddit.fetch(make_source("reddit", "subreddit", "Python"), client)
+    assert result.metrics["members"] == 1412345
+    text = cassette.read_text(encoding="utf-8")
+    assert "access_token" in text  # the exchange was recorded ...
+    assert token not in text  # ... without the token
+    assert CLIENT_SECRET not in text
+    assert base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode() not in text
