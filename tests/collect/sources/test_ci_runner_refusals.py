@@ -378,3 +378,16 @@ def test_a_recording_never_holds_the_reddit_token_or_secret(
     assert token not in text  # ... without the token
     assert CLIENT_SECRET not in text
     assert base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode() not in text
+
+
+def test_mastodon_behind_cloudflare_says_what_was_returned(httpserver, http, make_source):
+    from community_metrics.collect.sources import mastodon
+
+    httpserver.expect_request("/api/v1/instance").respond_with_data(
+        page("cloudflare_just_a_moment.html"),
+        status=403,
+        headers={"cf-mitigated": "challenge"},
+        content_type="text/html",
+    )
+    with pytest.raises(FetchError, match="the Mastodon server blocked the request"):
+        mastodon.fetch(make_source("mastodon", "instance", "example.social"), http)
