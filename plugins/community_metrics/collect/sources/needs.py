@@ -52,7 +52,7 @@ NEEDS: dict[str, PlatformNeeds] = {
             "stackexchange",
             "300 requests a day per IP, shared by every job on the runner's IP",
             ("STACKEXCHANGE_KEY",),
-            "10,000 requests a day (the app key, sent as key=)",
+            "10,000 requests a day; the app key is sent as key=",
             "register an app at https://stackapps.com/apps/oauth/register and copy its Key",
         ),
         PlatformNeeds("mastodon", "everything (public instance API)"),
@@ -61,7 +61,8 @@ NEEDS: dict[str, PlatformNeeds] = {
             "nothing from a GitHub runner (anonymous requests from cloud IP ranges get 403 "
             "'blocked'); anonymous about.json works from a home connection",
             ("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET"),
-            "application-only OAuth via oauth.reddit.com (one token per run)",
+            "application-only OAuth via oauth.reddit.com, one token per run; "
+            "needed on GitHub's runners",
             "create an app of type 'script' at https://www.reddit.com/prefs/apps: the id is "
             "under its name, the secret is 'secret'",
         ),
