@@ -118,3 +118,8 @@ COMMUNITY_METRICS_STRICT = False
 
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+
+# Every build starts from an empty output/: no page of a deleted post, or of a demo community
+# once real snapshots exist, survives a rebuild. A checkout kept in output/ stays.
+DELETE_OUTPUT_DIRECTORY = True
+OUTPUT_RETENTION = [".git", ".hg", ".svn"]

@@ -133,8 +133,12 @@ def snapshot(
     replay=None,
     shard=None,
     merge=False,
+    check=False,
 ):
-    """Collect today's snapshot into data/snapshots/YYYY/YYYY-MM-DD.json."""
+    """Collect today's snapshot into data/snapshots/YYYY/YYYY-MM-DD.json.
+
+    --check asks each selected source once (with --only SLUG: that community's), prints what
+    each returned and which secret or fix it needs, and writes nothing."""
     from community_metrics.collect.command import run_snapshot
 
     status = run_snapshot(
@@ -146,6 +150,7 @@ def snapshot(
         replay=replay,
         shard=shard,
         merge=merge,
+        check=check,
     )
     if status:
         raise Exit(code=status)

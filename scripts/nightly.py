@@ -42,6 +42,7 @@ from community_metrics.contract.model import (  # noqa: E402
     format_timestamp,
     parse_timestamp,
 )
+from community_metrics.store.backfill import BACKFILL_DIR  # noqa: E402
 from community_metrics.store.snapshots import (  # noqa: E402
     SnapshotError,
     read_snapshot,
@@ -242,6 +243,26 @@ def _cell(text: str | None) -> str:
     return text[:300] + ("…" if len(text) > 300 else "")
 
 
+def readme_url() -> str:
+    """The README as GitHub shows it: the repository's home page in Actions, else the file."""
+    server = os.environ.get("GITHUB_SERVER_URL", "").strip().rstrip("/")
+    repository = os.environ.get("GITHUB_REPOSITORY", "").strip()
+    if server.startswith("https://") and repository.count("/") == 1:
+        return f"{server}/{repository}"
+    return "README.md"
+
+
+def fix_link(platform: str) -> str:
+    """A link to the platform's row of the README's Secrets table (what works without a secret,
+    what each secret unlocks, where to create it); '—' for a platform without a row."""
+    from community_metrics.collect.sources.needs import NEEDS
+
+    needs = NEEDS.get(platform)
+    if needs is None:
+        return "—"
+    return f"[{_cell(platform)} in README]({readme_url()}#{needs.anchor})"
+
+
 def summary_markdown(result: Outcome, title: str) -> str:
     parts = ", ".join(f"{result.counts.get(s, 0)} {s}" for s in ("ok", "partial", "stale", "error"))
     lines = [f"## {title} — {result.date}", "", f"{result.total} sources: {parts}.", ""]
@@ -249,13 +270,14 @@ def summary_markdown(result: Outcome, title: str) -> str:
         lines += [
             "### Sources that need attention",
             "",
-            "| community | source | status | values observed at | error |",
-            "| --- | --- | --- | --- | --- |",
+            "| community | source | status | values observed at | error | what to do |",
+            "| --- | --- | --- | --- | --- | --- |",
         ]
         for o in sorted(result.attention, key=lambda o: (o.status, o.key)):
             lines.append(
                 f"| {_cell(o.community)} | {_cell(o.source)} | {o.status} | "
-                f"{_cell(o.observed_at) if o.status != 'error' else '—'} | {_cell(o.error)} |"
+                f"{_cell(o.observed_at) if o.status != 'error' else '—'} | {_cell(o.error)} | "
+                f"{fix_link(o.platform)} |"
             )
         lines.append("")
     else:
@@ -385,6 +407,7 @@ def collect_snapshot(config: Path, data: Path) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
         say(f"{path} handed on as {target}")
+        hand_on_backfills(data, out)
         return 0
     answer = run(snapshot_command(config, data, date, "--shard", shard), check=False)
     if answer.returncode not in (0, 1):  # 1: every source of this shard failed; merge judges
@@ -397,7 +420,43 @@ def collect_snapshot(config: Path, data: Path) -> int:
     for path in written:
         shutil.copy2(path, out / "partials" / path.name)
     say(f"shard {shard}: {', '.join(p.name for p in written)} handed on")
+    hand_on_backfills(data, out)
     return 0
+
+
+def hand_on_backfills(data: Path, out: Path) -> list[Path]:
+    """Back-fill files (data/backfill/, written once by the snapshot command on a source's
+    first collection) travel to the record job with the day's file."""
+    folder = data / BACKFILL_DIR
+    handed: list[Path] = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        target = out / BACKFILL_DIR / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+        handed.append(target)
+    return handed
+
+
+def place_backfills(incoming: Path, data: Path) -> list[Path]:
+    """New back-fill files join data/backfill/; one that is already there is never replaced,
+    and one that is not a back-fill file is left out with a line in the log."""
+    from community_metrics.store.backfill import BackfillError, parse_backfill
+
+    placed: list[Path] = []
+    for path in sorted((incoming / BACKFILL_DIR).glob("*.json")):
+        target = data / BACKFILL_DIR / path.name
+        if target.exists():
+            continue
+        try:
+            parse_backfill(json.loads(path.read_text(encoding="utf-8")), str(path))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, BackfillError) as exc:
+            say(f"{path}: not a usable back-fill file, left out ({exc})")
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        placed.append(target)
+        say(f"{target} placed (back-fill)")
+    return placed
 
 
 # --- place ------------------------------------------------------------------------------------
@@ -419,6 +478,7 @@ def place(config: Path, data: Path) -> int:
         if answer.returncode and not target.exists():
             raise StepError(f"invoke snapshot --merge exited {answer.returncode}, wrote nothing")
         judge(target, since_from_env(None), "Community Pulse snapshot (merged shards)")
+        place_backfills(incoming, data)
         return 0
     handed = incoming / target.relative_to(data)
     if not handed.exists() and (incoming / NOTHING).exists():
@@ -434,6 +494,7 @@ def place(config: Path, data: Path) -> int:
     if handed.resolve() != target.resolve():
         shutil.copyfile(handed, target)
     say(f"{target} placed")
+    place_backfills(incoming, data)
     return 0
 
 
@@ -452,8 +513,8 @@ def comparable(snapshot_json: str) -> object:
 
 
 def changed_paths(data: Path) -> list[str]:
-    """Snapshot files that differ from HEAD in more than the run's timestamps (shard partials
-    under data/partials are working files, never committed)."""
+    """Snapshot files that differ from HEAD in more than the run's timestamps, and new back-fill
+    files (shard partials under data/partials are working files, never committed)."""
     folder = str(data / "snapshots")
     status = git("status", "--porcelain", "--untracked-files=all", "--", folder).stdout
     changed: list[str] = []
@@ -474,6 +535,14 @@ def changed_paths(data: Path) -> list[str]:
                 except (OSError, json.JSONDecodeError):
                     pass  # unreadable: let the commit show it rather than hide it
         changed.append(path)
+    # new back-fill files are committed; an existing one is never rewritten
+    backfills = git(
+        "status", "--porcelain", "--untracked-files=all", "--", str(data / BACKFILL_DIR)
+    ).stdout
+    for line in backfills.splitlines():
+        path = line[3:].strip().strip('"')
+        if line[:2] in ("??", "A ") and path.endswith(".json"):
+            changed.append(path)
     return changed
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -90,3 +91,55 @@ def test_summary_lists_every_source_that_is_not_ok():
     assert "github:b/b | stale | 2026-11-21T03:00:00Z | answered 503" in text
     assert "reddit:c | error | — | answered 429, reset 04:00" in text
     assert "github:a/a" not in text
+
+
+def test_summary_links_a_failing_source_to_its_readme_row(monkeypatch):
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "someone/pulse")
+    failing = nightly.Observation("c", "reddit", "reddit:c", "error", error="answered 403")
+    result = nightly.Outcome("2026-11-22", Counter({"error": 1}), 0, [failing])
+    text = nightly.summary_markdown(result, "Community Pulse snapshot")
+    assert "[reddit in README](https://github.com/someone/pulse#platform-reddit)" in text
+    readme = (Path(nightly.ROOT) / "README.md").read_text(encoding="utf-8")
+    assert 'id="platform-reddit"' in readme
+    monkeypatch.delenv("GITHUB_REPOSITORY")
+    assert "(README.md#platform-reddit)" in nightly.summary_markdown(result, "t")
+
+
+def _backfill_file(folder: Path, name: str, value: int) -> Path:
+    document = {
+        "backfill_version": 1,
+        "community": "c",
+        "source": "mastodon:example.social",
+        "platform": "mastodon",
+        "fetched_at": "2026-11-30T03:00:00Z",
+        "endpoint": "https://example.social/api/v1/instance/activity",
+        "method": "weekly statuses",
+        "values": [{"date": "2026-11-22", "metric": "posts_7d", "value": value}],
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_backfill_files_travel_to_the_record_job_and_never_replace_one(tmp_path, monkeypatch):
+    collect_data, out, record_data = tmp_path / "a", tmp_path / "out", tmp_path / "b"
+    _backfill_file(collect_data / "backfill", "new.json", 5)
+    _backfill_file(collect_data / "backfill", "known.json", 6)
+    (collect_data / "backfill" / "junk.json").write_text("{nope", encoding="utf-8")
+    kept = _backfill_file(record_data / "backfill", "known.json", 1).read_bytes()
+    handed = nightly.hand_on_backfills(collect_data, out)
+    assert sorted(p.name for p in handed) == ["junk.json", "known.json", "new.json"]
+    placed = nightly.place_backfills(out, record_data)
+    assert [p.name for p in placed] == ["new.json"]
+    assert (record_data / "backfill" / "known.json").read_bytes() == kept
+    assert not (record_data / "backfill" / "junk.json").exists()
+
+    # the commit step adds the new back-fill file (a git repository standing in for the checkout)
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q", str(tmp_path / "repo")], check=True)
+    repo = tmp_path / "repo"
+    monkeypatch.chdir(repo)
+    _backfill_file(Path("data") / "backfill", "c--mastodon-example-social.json", 5)
+    assert nightly.changed_paths(Path("data")) == ["data/backfill/c--mastodon-example-social.json"]

@@ -146,3 +146,22 @@ def test_every_token_env_of_the_registry_is_passed_from_secrets():
     collect = next(s for s in steps if "nightly.py collect" in s.get("run", ""))
     for variable in named:
         assert collect["env"].get(variable) == f"${{{{ secrets.{variable} }}}}", variable
+
+
+def test_every_secret_of_the_secrets_table_is_passed_from_secrets():
+    """The README's Secrets table (collect/sources/needs.py) names secrets beyond token_env
+    (Reddit's app id and secret): the nightly collect step passes each of them."""
+    from community_metrics.collect.sources.needs import NEEDS
+
+    wanted = {name for needs in NEEDS.values() for name in needs.secrets} - {"GITHUB_TOKEN"}
+    assert {
+        "REDDIT_CLIENT_ID",
+        "REDDIT_CLIENT_SECRET",
+        "STACKEXCHANGE_KEY",
+        "MATRIX_TOKEN",
+    } <= wanted
+    steps = load(NIGHTLY)["jobs"]["collect"]["steps"]
+    collect = next(s for s in steps if "nightly.py collect" in s.get("run", ""))
+    for variable in wanted:
+        assert collect["env"].get(variable) == f"${{{{ secrets.{variable} }}}}", variable
+    assert collect["env"]["GITHUB_TOKEN"] == "${{ secrets.GITHUB_TOKEN }}"

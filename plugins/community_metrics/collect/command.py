@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from community_metrics.collect.backfill import take_backfills
 from community_metrics.collect.http import HttpClient
 from community_metrics.collect.progress import Progress, format_report
 from community_metrics.collect.run import (
@@ -44,7 +45,7 @@ logger = logging.getLogger(__name__)
 
 USAGE = (
     "usage: invoke snapshot [--only SLUG[,SLUG]] [--date YYYY-MM-DD] [--config FILE] "
-    "[--data DIR] [--record FILE | --replay FILE] [--shard K/N | --merge]"
+    "[--data DIR] [--record FILE | --replay FILE] [--shard K/N | --merge] [--check]"
 )
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -62,6 +63,7 @@ class RunReport:
     path: Path | None = None  # the snapshot or partial file written
     snapshot: Snapshot | None = None
     warnings: list[str] = field(default_factory=list)
+    backfills: list[Path] = field(default_factory=list)  # back-fill files written (first runs)
 
     @property
     def exit_status(self) -> int:
@@ -93,8 +95,12 @@ def _only(text: str | list[str] | None) -> list[str] | None:
 def _client(
     record: str | Path | None, replay: str | Path | None, options: dict[str, Any] | None
 ) -> HttpClient:
+    from community_metrics.collect.sources.agent import user_agent
+
     try:
-        return HttpClient(record=record, replay=replay, **(options or {}))
+        return HttpClient(
+            record=record, replay=replay, **{"user_agent": user_agent(), **(options or {})}
+        )
     except (OSError, ValueError) as exc:
         raise UsageError(str(exc)) from None
 
@@ -164,23 +170,29 @@ def collect_and_store(
         collection = collect(sources, client, progress=progress.update if progress else None)
         if progress is not None:
             progress.finish()
+        report = RunReport(date=day, collection=collection)
+        if not sources and part is None:
+            return report  # nothing collected: an empty day file would hide the demo data
+        if part is not None:
+            report.path = write_partial(data_dir, day, part, collection.observations)
+        else:
+            carry_errors: list[SnapshotError] = []
+            with store_lock(data_dir):
+                report.snapshot = write_snapshot(
+                    data_dir, day, collection.observations, carry_errors=carry_errors
+                )
+            report.path = snapshot_path(data_dir, day)
+            report.warnings = [
+                f"{error}; its values were not carried forward" for error in carry_errors
+            ]
+            _apply_final_status(collection.reports, report.snapshot)
+        if record is None and replay is None:  # a recording holds the canonical requests only
+            written, warnings = take_backfills(data_dir, sources, collection.observations, client)
+            report.backfills = written
+            report.warnings += warnings
+        return report
     finally:
         client.close()
-    report = RunReport(date=day, collection=collection)
-    if not sources and part is None:
-        return report  # nothing collected: an empty day file would hide the demo data
-    if part is not None:
-        report.path = write_partial(data_dir, day, part, collection.observations)
-        return report
-    carry_errors: list[SnapshotError] = []
-    with store_lock(data_dir):
-        report.snapshot = write_snapshot(
-            data_dir, day, collection.observations, carry_errors=carry_errors
-        )
-    report.path = snapshot_path(data_dir, day)
-    report.warnings = [f"{error}; its values were not carried forward" for error in carry_errors]
-    _apply_final_status(collection.reports, report.snapshot)
-    return report
 
 
 def merge_command(data_dir: Path, date: str | None, out: TextIO) -> int:
@@ -206,6 +218,71 @@ def merge_command(data_dir: Path, date: str | None, out: TextIO) -> int:
     return 0 if good else 1
 
 
+def _format_value(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+
+
+def check_sources(
+    config_path: str | Path,
+    *,
+    only: str | list[str] | None = None,
+    replay: str | Path | None = None,
+    http_options: dict[str, Any] | None = None,
+    registry: Registry | None = None,
+) -> Collection:
+    """``--check``: ask each selected source once and return what came back. Writes nothing:
+    no snapshot, no partial, no back-fill, no lock file (and no cassette: no ``--record``)."""
+    registry = registry or load_registry(config_path)
+    wanted = _only(only)
+    if wanted:
+        known = {c.slug for c in registry.communities}
+        unknown = [slug for slug in wanted if slug not in known]
+        if unknown:
+            raise UsageError(
+                f"--only {', '.join(unknown)}: no such community in {registry.path} "
+                f"(known: {', '.join(sorted(known)) or 'none'})"
+            )
+    sources = select_sources(registry.sources, only=wanted)
+    client = _client(None, replay, http_options)
+    try:
+        return collect(sources, client)
+    finally:
+        client.close()
+
+
+def format_check(collection: Collection) -> str:
+    """Per source: what it returned (metric = value) or why it failed, and what it needs."""
+    from community_metrics.collect.sources.needs import advice
+
+    by_key = {o.key: o for o in collection.observations}
+    lines = []
+    for report in collection.reports:
+        observation = by_key.get((report.community, report.source))
+        failed = report.status not in ("ok", "partial")
+        lines.append(f"{report.community} / {report.source}: {report.status}")
+        if observation is not None and observation.metrics:
+            shown = ", ".join(
+                f"{name} {_format_value(value)}"
+                for name, value in sorted(observation.metrics.items())
+            )
+            lines.append(f"  returned: {shown}")
+            if observation.created_at:
+                lines.append(f"  created_at: {observation.created_at}")
+        else:
+            lines.append("  returned: nothing")
+        if report.error:
+            lines.append(f"  {'error' if failed else 'partly failed'}: {report.error}")
+        hint = advice(observation.platform if observation else "", failed)
+        if hint:
+            lines.append(f"  needs: {hint}" if failed else f"  {hint}")
+    good = collection.succeeded
+    lines.append(
+        f"community_metrics: --check asked {len(collection.reports)} source(s) once: "
+        f"{good} answered, {len(collection.reports) - good} failed; nothing was written"
+    )
+    return "\n".join(lines)
+
+
 def run_snapshot(
     *,
     only: str | list[str] | None = None,
@@ -216,6 +293,7 @@ def run_snapshot(
     replay: str | Path | None = None,
     shard: str | None = None,
     merge: bool = False,
+    check: bool = False,
     out: TextIO | None = None,
     err: TextIO | None = None,
     http_options: dict[str, Any] | None = None,
@@ -230,6 +308,15 @@ def run_snapshot(
             return merge_command(Path(data), date, out)
         if record and replay:
             raise UsageError("--record and --replay cannot be used together")
+        if check:
+            if shard or record or date:
+                raise UsageError(
+                    "--check asks each source once and writes nothing: it takes only --only, "
+                    "--config and --replay"
+                )
+            collection = check_sources(config, only=only, replay=replay, http_options=http_options)
+            print(format_check(collection), file=out)
+            return 0 if collection.succeeded == len(collection.reports) else 1
         report = collect_and_store(
             config,
             data,
@@ -276,6 +363,8 @@ def _print_report(report: RunReport, out: TextIO) -> int:
         print(f"community_metrics: no sources to collect{wrote}", file=out)
         return 0
     print(format_report(reports), file=out)
+    for path in report.backfills:
+        print(f"community_metrics: back-filled earlier values into {path}", file=out)
     counts: dict[str, int] = {}
     for row in reports:
         counts[row.status] = counts.get(row.status, 0) + 1
@@ -300,12 +389,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replay")
     parser.add_argument("--shard")
     parser.add_argument("--merge", action="store_true")
+    parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     return run_snapshot(**vars(args))
 
 
-__all__ = ["RunReport", "UsageError", "collect_and_store", "main", "run_snapshot"]
+__all__ = [
+    "RunReport",
+    "UsageError",
+    "check_sources",
+    "collect_and_store",
+    "format_check",
+    "main",
+    "run_snapshot",
+]
 
 if __name__ == "__main__":
     sys.exit(main())

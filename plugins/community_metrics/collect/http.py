@@ -56,6 +56,7 @@ DEFAULT_MAX_WAIT = 30.0  # longest rate-limit wait worth sitting through, second
 DEFAULT_PER_HOST = 4
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_TOTAL_TIMEOUT = 60.0  # one exchange, body included: a server dripping bytes is cut off
+BODY_KEPT = 16384  # bytes of an error answer kept on the FetchError (block pages, error JSON)
 MAX_REDIRECTS = 5
 MAX_RATE_LIMIT_WAITS = 3
 
@@ -74,6 +75,7 @@ FETCH_ERROR_KINDS = (
     "too_large",
     "redirect",
     "replay_missing",
+    "blocked",  # a block or bot-challenge page (set by the sources, collect/sources/blocking.py)
 )
 
 
@@ -101,7 +103,7 @@ class Auth:
 
 class FetchError(Exception):
     """kind: one of connection, timeout, http, not_found, auth, rate_limited, bad_json,
-    too_large, redirect, replay_missing."""
+    too_large, redirect, replay_missing, blocked."""
 
     def __init__(
         self,
@@ -111,6 +113,7 @@ class FetchError(Exception):
         *,
         status: int | None = None,
         retry_at: datetime | None = None,
+        body: bytes = b"",
     ):
         super().__init__(message)
         self.kind = kind
@@ -118,6 +121,8 @@ class FetchError(Exception):
         self.message = message
         self.status = status
         self.retry_at = retry_at
+        #: the start of the answer's body (redacted), so a source can tell a block page apart
+        self.body = body[:BODY_KEPT]
 
 
 @dataclass
@@ -137,7 +142,11 @@ class HttpResponse:
             return json.loads(self.body)
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise FetchError(
-                "bad_json", self.url, f"{self.url} returned {describe_body(self)}, not JSON"
+                "bad_json",
+                self.url,
+                f"{self.url} returned {describe_body(self)}, not JSON",
+                status=self.status,
+                body=self.body,
             ) from None
 
 
@@ -268,8 +277,10 @@ class Cassette:
         with self._lock:
             self._cassette.append(self._request(url, headers, method), recorded)
 
-    def save(self) -> None:
-        """Write the cassette atomically (temporary file + rename)."""
+    def save(self, redact: Callable[[str], str] | None = None) -> None:
+        """Write the cassette atomically (temporary file + rename). ``redact`` scrubs the text
+        once more: a secret learnt after its exchange was recorded (an OAuth access token in
+        the token answer's body) is known by now."""
         from vcr.serialize import serialize
         from vcr.serializers import yamlserializer
 
@@ -280,6 +291,8 @@ class Cassette:
                 {"requests": self._cassette.requests, "responses": self._cassette.responses},
                 yamlserializer,
             )
+        if redact is not None:
+            text = redact(text)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.tmp")
         tmp.write_text(text, encoding="utf-8")
@@ -440,6 +453,7 @@ class HttpClient:
             # the one place messages leave this module: scrub any token that slipped in
             exc.message = self.redact(exc.message)
             exc.url = self.redact(exc.url)
+            exc.body = self._redact_bytes(exc.body)
             exc.args = (exc.message,)
             raise
 
@@ -449,6 +463,11 @@ class HttpClient:
         until = self.clock() + max(0.0, float(seconds))
         with self._lock:
             self._not_before[host] = max(self._not_before.get(host, 0.0), until)
+
+    def add_secret(self, secret: str) -> None:
+        """A secret that did not come from an ``Auth`` (an OAuth access token obtained during the
+        run): scrubbed from messages, logs and recordings like the others."""
+        self._remember_secret(secret)
 
     def redact(self, text: str) -> str:
         for secret in tuple(self._secrets):  # a copy: other threads may add a token meanwhile
@@ -464,7 +483,7 @@ class HttpClient:
         """Save the recording (if any) and close the session."""
         try:
             if self.cassette is not None:
-                self.cassette.save()
+                self.cassette.save(redact=self.redact)
         finally:
             self.session.close()
             _URLLIB3_LOGGER.removeFilter(self._log_filter)
@@ -686,6 +705,7 @@ class HttpClient:
                 f"{shown} answered 404{said}: the community was renamed or deleted, "
                 "or the identifier is wrong",
                 status=404,
+                body=response.body,
             )
         if status in (401, 403) and auth and has_token:
             raise FetchError(
@@ -694,11 +714,16 @@ class HttpClient:
                 f"{shown} refused the token in ${auth.env} ({status}){said}: "
                 f"check or renew ${auth.env}",
                 status=status,
+                body=response.body,
             )
         if status == 401:
             hint = f": set ${auth.env}" if auth else ""
             raise FetchError(
-                "auth", url, f"{shown} requires authentication (401){said}{hint}", status=401
+                "auth",
+                url,
+                f"{shown} requires authentication (401){said}{hint}",
+                status=401,
+                body=response.body,
             )
         if status >= 500:
             what = describe_body(response)
@@ -709,8 +734,11 @@ class HttpClient:
                 f"{shown} answered {status}{body}{said} (server error, after "
                 f"{self.retries + 1} attempts)",
                 status=status,
+                body=response.body,
             )
-        raise FetchError("http", url, f"{shown} answered {status}{said}", status=status)
+        raise FetchError(
+            "http", url, f"{shown} answered {status}{said}", status=status, body=response.body
+        )
 
     # --- rate limits ------------------------------------------------------------------------
 

@@ -113,6 +113,51 @@ def collect_before_build(settings: dict[str, Any]) -> None:
     )
 
 
+def origin_message(
+    settings: dict[str, Any],
+    data_dir: Path,
+    is_demo: bool,
+    history: History,
+    configured: Registry | None,
+) -> str:
+    """One sentence for the terminal: which history this build used and, while ``data/`` holds
+    no snapshot, that the registry's communities are not collected yet and how to collect them."""
+    days = len(history.dates)
+    span = f"{history.dates[0]} to {history.dates[-1]}" if days else "no dates"
+    if not is_demo:
+        return (
+            f"community_metrics: built from the collected history in {data_dir} "
+            f"({days} day(s), {span})"
+        )
+    data = _resolve(settings["COMMUNITY_METRICS_DATA"])
+    config = _resolve(settings["COMMUNITY_METRICS_CONFIG"])
+    demo = (
+        f"community_metrics: no snapshot in {data} yet: this build used the synthetic DEMO "
+        f"history in {data_dir} ({days} day(s), {span}); every page that shows numbers says so."
+    )
+    if configured is None:
+        return f"{demo} There is no registry at {config}: add one, then run `invoke snapshot`."
+    count = len(configured.communities)
+    return (
+        f"{demo} The {count} communit{'y' if count == 1 else 'ies'} of {config.name} "
+        f"{'is' if count == 1 else 'are'} not collected yet: run `invoke snapshot` "
+        f"(`invoke snapshot --check --only SLUG` first to see what each source needs); "
+        "the next build then uses them."
+    )
+
+
+def say_origin(
+    settings: dict[str, Any],
+    data_dir: Path,
+    is_demo: bool,
+    history: History,
+    configured: Registry | None,
+) -> None:
+    """Printed, not logged: Pelican shows only warnings by default, and a warning would stop a
+    build run with --fatal warnings (publishconf.py prints its SITEURL notice the same way)."""
+    print(origin_message(settings, data_dir, is_demo, history, configured), file=sys.stderr)
+
+
 class CommunityMetricsGenerator(Generator):
     """Writes the dashboard pages; keeps all state on the instance (fresh every build)."""
 
@@ -131,22 +176,17 @@ class CommunityMetricsGenerator(Generator):
         if settings.get("COMMUNITY_METRICS_FETCH"):
             collect_before_build(settings)
         data_dir, config_path, is_demo = choose_origin(settings)
-        if is_demo:
-            logger.info(
-                "community_metrics: no snapshot in %s yet; building from the demo data in %s "
-                "(every page that shows numbers says so)",
-                settings["COMMUNITY_METRICS_DATA"],
-                data_dir,
-            )
         started = clock()
+        configured_registry = None
         if is_demo:
             # The maintainer's registry is checked even before its first snapshot, so a
             # mistake in it shows on the next build, not only at the next collection.
             configured = _resolve(settings["COMMUNITY_METRICS_CONFIG"])
             if configured.exists():
-                load_registry_or_fail(configured)
+                configured_registry = load_registry_or_fail(configured)
         registry = load_registry_or_fail(config_path)
         history = load_history(data_dir, registry)
+        say_origin(settings, data_dir, is_demo, history, configured_registry)
         logger.debug("community_metrics: history loaded in %.1f s", clock() - started)
         self._report_snapshot_errors(history, strict)
         now = settings.get("COMMUNITY_METRICS_NOW") or datetime.now(UTC)
@@ -172,6 +212,8 @@ class CommunityMetricsGenerator(Generator):
     def _report_snapshot_errors(self, history: History, strict: bool) -> None:
         for error in history.errors:
             logger.warning("community_metrics: left out %s", error)
+        for problem in history.backfill_warnings:  # observed values are unaffected
+            self._warn(f"back-fill file left out: {problem}")
         if strict and history.errors:
             names = "; ".join(str(error) for error in history.errors)
             raise PulseBuildError(

@@ -65,6 +65,7 @@ _SPECS = (
             "tag": "a tag on Stack Overflow, e.g. python, or site/tag, e.g. unix/bash",
         },
         default_api="https://api.stackexchange.com",
+        default_token_env="STACKEXCHANGE_KEY",  # noqa: S106 -- a variable name (app key)
         identifier_patterns={"site": STACKEXCHANGE_SITE, "tag": STACKEXCHANGE_TAG},
     ),
     PlatformSpec(
@@ -125,6 +126,7 @@ _SPECS = (
             "room": r"#[^:\s]{1,255}:[A-Za-z0-9.-]+(?::\d{1,5})?",
             "max_pages": r"[1-9]\d{0,2}",
         },
+        default_token_env="MATRIX_TOKEN",  # noqa: S106 -- a variable name
     ),
     PlatformSpec(
         name="manual",

@@ -58,6 +58,9 @@ def _number_text(value: float) -> str:
 
 
 _STATUS_TEXT = {code: name for code, name in STATUS_NAMES.items()}
+#: The status of a back-filled row in the CSV downloads (not a snapshot status: no snapshot
+#: observed it; the platform reported it afterwards, see store/backfill.py).
+BACKFILLED = "backfilled"
 _CHUNK_LINES = 20_000
 
 
@@ -77,22 +80,32 @@ def iter_observations_csv(history: History) -> Iterator[str]:
     for entry in _entries(history):
         source_prefix = _csv_prefix([entry.community, entry.platform, entry.source])
         metrics = [(source_prefix + _csv_prefix([m]), entry.values[m]) for m in entry.metrics()]
-        entries.append((entry.status, source_prefix + ",,", metrics))
+        backfilled = [
+            (source_prefix + _csv_prefix([m]), entry.backfill[m])
+            for m in METRICS
+            if m in entry.backfill
+        ]
+        entries.append((entry.status, source_prefix + ",,", metrics, backfilled))
     lines: list[str] = []
     for index, day in enumerate(history.dates):
-        for status, empty_prefix, metrics in entries:
+        for status, empty_prefix, metrics, backfilled in entries:
             code = status[index]
-            if not code:
-                continue
-            status_text = _STATUS_TEXT[code]
-            wrote = False
-            for prefix, column in metrics:
+            if code:
+                status_text = _STATUS_TEXT[code]
+                wrote = False
+                for prefix, column in metrics:
+                    value = column[index]
+                    if value == value:  # not NaN
+                        lines.append(f"{day},{prefix}{_number_text(value)},{status_text}\n")
+                        wrote = True
+                if not wrote:
+                    lines.append(f"{day},{empty_prefix}{status_text}\n")
+            # back-filled values (a platform's record of days before the first snapshot) are
+            # rows of their own, with the status "backfilled"
+            for prefix, column in backfilled:
                 value = column[index]
-                if value == value:  # not NaN
-                    lines.append(f"{day},{prefix}{_number_text(value)},{status_text}\n")
-                    wrote = True
-            if not wrote:
-                lines.append(f"{day},{empty_prefix}{status_text}\n")
+                if value == value:
+                    lines.append(f"{day},{prefix}{_number_text(value)},{BACKFILLED}\n")
         if len(lines) >= _CHUNK_LINES:
             yield "".join(lines)
             lines = []
@@ -108,24 +121,34 @@ def community_csv(history: History, community: str) -> str:
     entries = list(_entries(history, [community]))
     metrics = [m for m in METRICS if any(m in e.values for e in entries)]
     lines = [",".join(["date", "platform", "source", "status", *metrics]) + "\n"]
+    metrics += [m for m in METRICS if m not in metrics and any(m in e.backfill for e in entries)]
     prepared = [
         (
             entry.status,
             _csv_prefix([entry.platform, entry.source]),
             [entry.values.get(m) for m in metrics],
+            [entry.backfill.get(m) for m in metrics] if entry.backfill else None,
         )
         for entry in entries
     ]
+
+    def cells_of(columns: list, index: int) -> list[str]:
+        cells = []
+        for column in columns:
+            value = column[index] if column is not None else math.nan
+            cells.append("" if value != value else _number_text(value))
+        return cells
+
     for index, day in enumerate(history.dates):
-        for status, prefix, columns in prepared:
+        for status, prefix, columns, backfill in prepared:
             code = status[index]
-            if not code:
-                continue
-            cells = []
-            for column in columns:
-                value = column[index] if column is not None else math.nan
-                cells.append("" if value != value else _number_text(value))
-            lines.append(f"{day},{prefix}{_STATUS_TEXT[code]},{','.join(cells)}\n")
+            if code:
+                cells = cells_of(columns, index)
+                lines.append(f"{day},{prefix}{_STATUS_TEXT[code]},{','.join(cells)}\n")
+            if backfill is not None:
+                cells = cells_of(backfill, index)
+                if any(cells):
+                    lines.append(f"{day},{prefix}{BACKFILLED},{','.join(cells)}\n")
     return "".join(lines)
 
 
@@ -148,10 +171,16 @@ def observations_data(history: History) -> dict[str, Any]:
                 "metrics": {m: [_number(v) for v in entry.values[m]] for m in entry.metrics()},
             }
         )
+        if entry.backfill:
+            series[-1]["backfilled"] = {
+                m: [_number(v) for v in entry.backfill[m]] for m in METRICS if m in entry.backfill
+            }
     return {
         "description": (
             "Community Pulse observations, columnar: status[i] and metrics[name][i] belong to "
-            "dates[i]; null means no observation or no value that day (never zero)."
+            "dates[i]; null means no observation or no value that day (never zero). "
+            "backfilled[name][i], where present, is a value the platform reported later about "
+            "a day before the source's first snapshot (never replacing an observed value)."
         ),
         "synthetic": history.synthetic,
         "dates": list(history.dates),

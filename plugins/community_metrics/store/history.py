@@ -15,6 +15,9 @@ Rules a reader of the numbers should know:
   already reported the metric on an earlier day has no value is a gap (None), because a partial
   sum would draw a false dip. A source that starts later simply adds from its first day on. The
   sum is stale when any term is stale.
+- Back-filled values (``store/backfill.py``: a platform's own record of the weeks before the
+  first snapshot) fill only days where no snapshot holds a value; ``Series.backfilled`` flags
+  them, and a sum is back-filled when any term is.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from community_metrics.contract.model import METRICS, Observation, Snapshot
+from community_metrics.store.backfill import apply_backfills, backfill_days, read_backfills
 from community_metrics.store.snapshots import (
     SnapshotError,
     iter_snapshots,
@@ -64,6 +68,12 @@ class Series:
     dates: list[str]
     values: list[float | None]
     stale: list[bool]
+    #: True where the value is back-filled (a platform's record of the past, not a snapshot);
+    #: None when no value of the series is.
+    backfilled: list[bool] | None = None
+
+    def is_backfilled(self, index: int) -> bool:
+        return bool(self.backfilled and self.backfilled[index])
 
     def __len__(self) -> int:
         return len(self.dates)
@@ -103,6 +113,25 @@ class SourceHistory:
     last_error: Observation | None = None  # newest observation carrying an error message
     last_error_date: str | None = None
     created_at: str | None = None  # newest non-null created_at
+    #: back-filled values (store/backfill.py), kept apart so that no observed value is replaced
+    backfill: dict[str, array] = field(default_factory=dict)
+    backfill_method: str | None = None
+    backfill_endpoint: str | None = None
+
+    def column(self, metric: str) -> tuple[array | None, list[bool] | None]:
+        """The metric's values with back-filled days filled in, and the back-filled flags
+        (None when nothing is back-filled)."""
+        observed = self.values.get(metric)
+        extra = self.backfill.get(metric)
+        if extra is None:
+            return observed, None
+        merged = array("d", extra) if observed is None else array("d", observed)
+        flags = [False] * len(merged)
+        for index, value in enumerate(extra):
+            if value == value and merged[index] != merged[index]:
+                merged[index] = value
+                flags[index] = True
+        return merged, flags
 
     def metrics(self) -> list[str]:
         """Metrics this source ever reported, in vocabulary order."""
@@ -116,6 +145,7 @@ class History:
         self.dates: list[str] = dates
         self.synthetic: bool = False
         self.errors: list[SnapshotError] = []
+        self.backfill_warnings: list[str] = []  # back-fill files skipped (store/backfill.py)
         self.last_generated_at: str | None = None
         self.last_snapshot_date: str | None = None
         self._index = {day: i for i, day in enumerate(dates)}
@@ -187,30 +217,34 @@ class History:
     def series(self, community: str, source: str, metric: str) -> Series:
         """One source's metric; an unknown metric or source gives an all-gap series."""
         entry = self._sources.get(community, {}).get(source)
-        column = entry.values.get(metric) if entry else None
+        column, backfilled = entry.column(metric) if entry else (None, None)
         if column is None:
             size = len(self.dates)
             return Series(self.dates, [None] * size, [False] * size)
         values = [None if v != v else v for v in column]  # NaN != NaN
         stale = [code == _STALE for code in entry.status]
-        return Series(self.dates, values, stale)
+        return Series(self.dates, values, stale, backfilled)
 
     def community_series(self, community: str, metric: str) -> Series:
         """The sum over the community's sources per day (rule in the module docstring)."""
         size = len(self.dates)
         totals: list[float | None] = [None] * size
         stale = [False] * size
-        columns = [
-            (column, entry.status)
-            for entry in self._sources.get(community, {}).values()
-            if (column := entry.values.get(metric)) is not None
-        ]
+        columns = []
+        filled: list[list[bool]] = []
+        for entry in self._sources.get(community, {}).values():
+            column, backfilled = entry.column(metric)
+            if column is not None:
+                columns.append((column, entry.status))
+                if backfilled is not None:
+                    filled.append(backfilled)
+        marks = [any(f[i] for f in filled) for i in range(size)] if filled else None
         if len(columns) == 1:  # the common case, same rule: the source's own values
             column, status = columns[0]
             values = [None if v != v else v for v in column]
             pairs = zip(values, status, strict=True)
             flags = [v is not None and code == _STALE for v, code in pairs]
-            return Series(self.dates, values, flags)
+            return Series(self.dates, values, flags, marks)
         started = [False] * len(columns)
         for index in range(size):
             total = 0.0
@@ -230,7 +264,9 @@ class History:
             if any_value and not broken:
                 totals[index] = total
                 stale[index] = is_stale
-        return Series(self.dates, totals, stale)
+        if marks is not None:
+            marks = [m and t is not None for m, t in zip(marks, totals, strict=True)]
+        return Series(self.dates, totals, stale, marks)
 
 
 def _is_calendar_date(text: str) -> bool:
@@ -285,6 +321,8 @@ def load_history(
     days = [p.name[:10] for p in paths if _is_calendar_date(p.name[:10])]
     manual = _manual_values(registry) if registry is not None else []
     days += [value[3] for value in manual]
+    backfills, backfill_warnings = read_backfills(Path(data_dir)) if days else ([], [])
+    days += backfill_days(backfills)
     history = History(_date_range(min(days), max(days)) if days else [])
     if registry is not None:
         history._registry = {c.slug: c for c in registry.communities}
@@ -306,6 +344,8 @@ def load_history(
             _merge_part(history, part)
             history.errors += [SnapshotError(Path(path), message) for path, message in errors]
     _add_manual(history, manual)
+    apply_backfills(history, backfills)
+    history.backfill_warnings = backfill_warnings
     return history
 
 

@@ -40,3 +40,18 @@ def make_source(httpserver) -> Callable[..., SourceConfig]:
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_secrets(monkeypatch):
+    """A developer's or a runner's own secrets never change what a platform test sees."""
+    for name in (
+        "REDDIT_CLIENT_ID",
+        "REDDIT_CLIENT_SECRET",
+        "REDDIT_USERNAME",
+        "STACKEXCHANGE_KEY",
+        "MATRIX_TOKEN",
+        "PULSE_USER_AGENT",
+        "COMMUNITY_METRICS_CONTACT",
+    ):
+        monkeypatch.delenv(name, raising=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from community_metrics.collect.sources.base import SourceError, SourceResult
+from community_metrics.collect.sources.blocking import explains_blocks
 from community_metrics.collect.sources.common import api_base, count, expect_object, put, when
 
 if TYPE_CHECKING:
@@ -42,6 +43,11 @@ def _first(stats: dict, keys: tuple[str, ...], endpoint: str) -> int | float | N
     return None
 
 
+@explains_blocks(
+    "the Discourse forum",
+    "Ask the forum's administrators to let /about.json through for this User-Agent "
+    "(COMMUNITY_METRICS_CONTACT names you), or collect this source from another network.",
+)
 def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
     endpoint = f"{api_base(source, f'https://{source.id}')}/about.json"
     payload = expect_object(http.get(endpoint).json(), "the about document", endpoint)

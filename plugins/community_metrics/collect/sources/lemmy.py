@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from community_metrics.collect.sources.base import SourceError, SourceResult
+from community_metrics.collect.sources.blocking import explains_blocks
 from community_metrics.collect.sources.common import api_base, count, expect_object, put, when
 
 if TYPE_CHECKING:
@@ -50,6 +51,11 @@ def _first(
     return None
 
 
+@explains_blocks(
+    "the Lemmy instance",
+    "Ask the instance's administrators to let /api/ through for this User-Agent "
+    "(COMMUNITY_METRICS_CONTACT names you), or track the community on another instance.",
+)
 def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
     name, host = _split(source.id)
     path = PATHS[source.options.get("version", "v3")]

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from community_metrics.collect.sources.base import SourceError, SourceResult
+from community_metrics.collect.sources.blocking import explains_blocks
 from community_metrics.collect.sources.common import (
     api_base,
     count,
@@ -95,5 +96,10 @@ def fetch_account(source: SourceConfig, http: HttpClient) -> SourceResult:
     return result
 
 
+@explains_blocks(
+    "the Mastodon server",
+    "Ask the server's administrators to let /api/ through for this User-Agent "
+    "(COMMUNITY_METRICS_CONTACT names you), or track the community on another server.",
+)
 def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
     return fetch_account(source, http) if source.key == "account" else fetch_instance(source, http)
