@@ -122,7 +122,7 @@ def new_post(c, title, category="Project", tags=""):
     print(path.relative_to(site_tasks.ROOT))
 
 
-@task
+@task(auto_shortflags=False)  # long options only: "-h" must stay help, never "--check"
 def snapshot(
     c,
     only=None,

@@ -123,3 +123,20 @@ def test_invoke_task_passes_check(monkeypatch):
     monkeypatch.setattr("community_metrics.collect.command.run_snapshot", fake)
     tasks.snapshot.body(None, only="python", check=True)
     assert seen["check"] is True and seen["only"] == "python"
+
+
+def test_snapshot_dash_h_is_help_not_a_check() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    shown = subprocess.run(
+        [sys.executable, "-m", "invoke", "snapshot", "-h"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.returncode == 0
+    assert shown.stdout.startswith("Usage:") and "--check" in shown.stdout
