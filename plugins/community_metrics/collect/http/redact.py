@@ -30,19 +30,21 @@ def _hex(byte: int, prefix: str) -> str:
 
 
 def _char(c: str) -> str:
-    """A regular expression for one character of a secret in any of its spellings."""
-    forms = [re.escape(c), "".join(_hex(b, "%") for b in c.encode("utf-8"))]
-    if c == " ":
-        forms.append(r"\+")
+    """A regular expression for one character of a secret in any of its spellings, the longest
+    first (a literal ``%`` must not match the start of ``%25``)."""
+    units = c.encode("utf-16-be")
+    forms = [
+        "".join(_hex(int.from_bytes(units[i : i + 2]), "\\u") for i in range(0, len(units), 2)),
+        "".join(_hex(b, "%") for b in c.encode("utf-8")),
+    ]
     escaped = json.dumps(c)[1:-1]
     if escaped != c:
         forms.append(re.escape(escaped))
     if c == "/":
         forms.append(r"\\/")
-    units = c.encode("utf-16-be")
-    forms.append(
-        "".join(_hex(int.from_bytes(units[i : i + 2]), "\\u") for i in range(0, len(units), 2))
-    )
+    if c == " ":
+        forms.append(r"\+")
+    forms.append(re.escape(c))
     return "(?:" + "|".join(forms) + ")"
 
 
