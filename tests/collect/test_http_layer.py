@@ -542,3 +542,33 @@ def test_credentials_in_the_url_are_refused_and_never_shown(server: HTTPServer) 
     assert caught.value.kind == "auth" and "credentials in the URL" in caught.value.message
     assert "pa55-w0rd-9" not in caught.value.message + caught.value.url
     assert server.log == []
+
+
+def test_a_redirect_to_plain_http_carrying_the_token_in_the_url_is_refused(monkeypatch) -> None:
+    from community_metrics.collect.http.client import HttpClient as Client
+    from community_metrics.collect.http.response import HttpResponse
+
+    monkeypatch.setenv("PULSE_TEST_KEY", "k3y-k3y-k3y-k3y")
+    seen: list[str] = []
+
+    def fake_send(self, method, url, headers, body=None, auth=None):
+        seen.append(url)
+        return HttpResponse(url, 302, {"Location": url.replace("https://", "http://")})
+
+    monkeypatch.setattr(Client, "_send", fake_send)
+    with client() as http, pytest.raises(FetchError) as caught:
+        http.get("https://api.example.org/info", auth=Auth("PULSE_TEST_KEY", param="key"))
+    assert caught.value.kind == "redirect" and "plain http" in caught.value.message
+    assert "k3y-k3y-k3y-k3y" not in caught.value.message
+    assert seen == ["https://api.example.org/info?key=k3y-k3y-k3y-k3y"]  # never sent over http
+
+
+def test_a_token_http_cannot_send_in_a_header_is_a_plain_error(
+    server: HTTPServer, monkeypatch
+) -> None:
+    monkeypatch.setenv("PULSE_TEST_TOKEN", "t\u014dken-\u014dken")
+    server.expect_request("/x").respond_with_json({})
+    with client() as http, pytest.raises(FetchError) as caught:
+        http.get(server.url_for("/x"), auth=Auth("PULSE_TEST_TOKEN"))
+    assert "non-Latin-1" in caught.value.message
+    assert "\u014dken" not in caught.value.message

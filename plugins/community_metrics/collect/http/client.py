@@ -104,12 +104,16 @@ class Auth:
     required: bool = False
 
 
+def leaves_https(source: str, target: str) -> bool:
+    return urlsplit(source).scheme == "https" and urlsplit(target).scheme != "https"
+
+
 def redirect_headers(
     headers: Mapping[str, str], source: str, target: str, auth: Auth | None
 ) -> dict[str, str]:
     """The headers to send to a redirect ``target``: all of them, except that a redirect that
     leaves https (to http) drops the auth header and every credential header."""
-    if urlsplit(source).scheme == "https" and urlsplit(target).scheme != "https":
+    if leaves_https(source, target):
         dropped = {*_CREDENTIAL_HEADERS, *([auth.header.lower()] if auth else [])}
         return {name: value for name, value in headers.items() if name.lower() not in dropped}
     return dict(headers)
@@ -368,6 +372,14 @@ class HttpClient:
                     "not followed: point the source at the new address",
                     status=response.status,
                 )
+            if leaves_https(url, target) and self.redact(target) != target:
+                raise FetchError(
+                    "redirect",
+                    url,
+                    f"{url} redirects to plain http with the token in the address ({target}); "
+                    "not followed",
+                    status=response.status,
+                )
             headers = redirect_headers(headers, url, target, auth)
             url = target
         raise FetchError("redirect", first, f"{first} redirected more than {MAX_REDIRECTS} times")
@@ -507,6 +519,10 @@ class HttpClient:
                 return HttpResponse(url, answer.status_code, answer_headers, bytes(received))
         except (FetchError, Transient):
             raise
+        except UnicodeError:  # http.client sends headers as Latin-1: a token that is not
+            raise FetchError(
+                "connection", url, f"request to {url} failed: a header holds non-Latin-1 text"
+            ) from None
         except requests.Timeout:
             raise Transient(
                 "timeout", f"{url} did not answer within {self.timeout[1]:g} s"
