@@ -300,8 +300,11 @@ def test_bug_in_a_source_module_is_caught(tmp_path, server, sleeps, monkeypatch)
     assert_failed(observation, True, "unexpected ZeroDivisionError in the discourse module")
 
 
-def test_declared_body_dripping_bytes_goes_stale_at_the_deadline(
-    tmp_path, server: HTTPServer, sleeps
+@pytest.mark.parametrize(
+    "declared", [{"Content-Length": "100000"}, {}], ids=["declared-length", "never-ends"]
+)
+def test_a_body_dripping_bytes_goes_stale_at_the_deadline(
+    tmp_path, server: HTTPServer, sleeps, declared
 ) -> None:
     def drip(request: Request) -> Response:
         def chunks():
@@ -310,7 +313,7 @@ def test_declared_body_dripping_bytes_goes_stale_at_the_deadline(
                 time.sleep(0.05)
                 yield b" "
 
-        return Response(chunks(), headers={"Content-Length": "100000"})
+        return Response(chunks(), headers=declared)
 
     server.expect_request("/forum/about.json").respond_with_handler(drip)
     status, observation = forum_run(tmp_path, server, sleeps)(retries=0, total_timeout=0.4)

@@ -572,3 +572,27 @@ def test_a_token_http_cannot_send_in_a_header_is_a_plain_error(
         http.get(server.url_for("/x"), auth=Auth("PULSE_TEST_TOKEN"))
     assert "non-Latin-1" in caught.value.message
     assert "\u014dken" not in caught.value.message
+
+
+def test_an_absurd_content_length_is_too_large_not_a_crash(sleeps) -> None:
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def answer_once() -> None:
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        length = "9" * 5000
+        conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Length: {length}\r\n\r\n{{}}".encode())
+        conn.close()
+
+    thread = threading.Thread(target=answer_once, daemon=True)
+    thread.start()
+    with client(sleeps, retries=0) as http, pytest.raises(FetchError) as caught:
+        http.get(f"http://127.0.0.1:{port}/x")
+    thread.join(timeout=5)
+    listener.close()
+    assert caught.value.kind == "too_large", caught.value.message

@@ -120,7 +120,8 @@ def redirect_headers(
 
 
 class _Deadline:
-    """The total deadline of one exchange. Reading the body, a blocked ``recv`` returns at the
+    """The deadline of one exchange from its headers on (the time spent waiting for a free
+    connection to a busy host does not count). Reading the body, a blocked ``recv`` returns at the
     deadline at the latest: a timer shuts the socket down (a socket timeout alone restarts with
     every dripped byte)."""
 
@@ -488,9 +489,11 @@ class HttpClient:
     def _send_live(
         self, method: str, url: str, headers: dict[str, str], body: bytes | None = None
     ) -> HttpResponse:
-        deadline = _Deadline(self.total_timeout)
+        # started once the headers are in: waiting for a free connection to a busy host does
+        # not count; connecting and the wait for the headers are bounded by ``timeout``
+        deadline: _Deadline | None = None
         still_sending = Transient(
-            "timeout", f"{url} was still sending after {deadline.seconds:g} s"
+            "timeout", f"{url} was still sending after {self.total_timeout:g} s"
         )
         try:
             with self.session.request(
@@ -502,10 +505,14 @@ class HttpClient:
                 stream=True,
                 allow_redirects=False,
             ) as answer:
+                deadline = _Deadline(self.total_timeout)
                 answer_headers = CaseInsensitiveDict(answer.headers)
                 declared = answer.headers.get("Content-Length", "")
-                if declared.isascii() and declared.isdigit() and int(declared) > self.max_bytes:
-                    raise self._too_large(url, int(declared))
+                if declared.isascii() and declared.isdigit():
+                    if len(declared) > 18:  # int() refuses thousands of digits; no body is that big
+                        raise self._too_large(url, None)
+                    if int(declared) > self.max_bytes:
+                        raise self._too_large(url, int(declared))
                 received = bytearray()
                 with deadline.guard(answer):
                     for chunk in answer.iter_content(chunk_size=65536):
@@ -528,7 +535,7 @@ class HttpClient:
                 "timeout", f"{url} did not answer within {self.timeout[1]:g} s"
             ) from None
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            if deadline.expired.is_set():
+            if deadline is not None and deadline.expired.is_set():
                 raise still_sending from None
             reason = connection_reason(exc)
             raise Transient("connection", f"cannot reach {url}: {reason}") from None
