@@ -380,9 +380,10 @@ def test_a_required_secret_that_is_unset_is_named_and_nothing_is_sent(
 # --- the total deadline holds while the body is read ------------------------------------------
 
 
-def dripping_with_length(seconds: float):
+def dripping_with_length(seconds: float, state: dict):
     """A handler that declares a large Content-Length, then sends one byte every 50 ms for
-    ``seconds`` (then gives up): each read returns quickly, so no read timeout ever fires."""
+    ``seconds`` (then gives up, noting ``state["gave_up"]``): each read returns quickly, so no
+    read timeout ever fires."""
 
     def handler(request: Request) -> Response:
         def chunks():
@@ -390,6 +391,7 @@ def dripping_with_length(seconds: float):
             while time.monotonic() < ends:
                 time.sleep(0.05)
                 yield b" "
+            state["gave_up"] = True
 
         return Response(
             chunks(), content_type="application/json", headers={"Content-Length": "100000"}
@@ -403,11 +405,13 @@ def test_a_declared_body_dripping_bytes_is_cut_off_at_the_deadline(
 ) -> None:
     # without the deadline the read would last until the server gives up (3 s), then end as a
     # dropped connection; with it the exchange is cut off as a timeout at 0.3 s
-    server.expect_request("/drip").respond_with_handler(dripping_with_length(3.0))
+    state = {"gave_up": False}
+    server.expect_request("/drip").respond_with_handler(dripping_with_length(5.0, state))
     with client(sleeps, retries=0, total_timeout=0.3) as http, pytest.raises(FetchError) as c:
         http.get(server.url_for("/drip"))
     assert c.value.kind == "timeout", c.value.message
     assert "still sending after 0.3 s" in c.value.message
+    assert not state["gave_up"]  # the client hung up first; it did not wait for the server
 
 
 # --- rate limits: hostile values and the limit that was hit ---------------------------------

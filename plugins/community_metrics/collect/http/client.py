@@ -119,6 +119,17 @@ def redirect_headers(
     return dict(headers)
 
 
+def _socket_of(answer: requests.Response) -> socket.socket | None:
+    """The socket a streamed answer is read from: the connection's, or, once http.client
+    handed the connection over to the response (``Connection: close``), the one under the
+    response's file object."""
+    sock = getattr(getattr(answer.raw, "connection", None), "sock", None)
+    if sock is None:
+        file = getattr(getattr(answer.raw, "_fp", None), "fp", None)  # http.client's reader
+        sock = getattr(getattr(file, "raw", None), "_sock", None)  # socket.SocketIO
+    return sock if isinstance(sock, socket.socket) else None
+
+
 class _Deadline:
     """The deadline of one exchange from its headers on (the time spent waiting for a free
     connection to a busy host does not count). Reading the body, a blocked ``recv`` returns at the
@@ -135,8 +146,7 @@ class _Deadline:
 
     @contextlib.contextmanager
     def guard(self, answer: requests.Response) -> Iterator[None]:
-        connection = getattr(answer.raw, "connection", None)
-        sock = getattr(connection, "sock", None)
+        sock = _socket_of(answer)
 
         def cut() -> None:
             self.expired.set()
