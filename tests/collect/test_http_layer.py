@@ -501,7 +501,7 @@ def test_an_error_body_python_cannot_hold_still_gives_the_status(server: HTTPSer
 
 
 def test_a_redirect_leaving_https_drops_every_credential() -> None:
-    from community_metrics.collect.http.client import redirect_headers
+    from community_metrics.collect.http.auth import redirect_headers
 
     sent = {
         "Authorization": "Bearer t0ken-t0ken",

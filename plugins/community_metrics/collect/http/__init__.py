@@ -1,7 +1,10 @@
 """The HTTP layer of the collectors, in parts:
 
-- ``client``: ``HttpClient`` (the one session: timeouts, the total deadline, redirects, the
-  per-host limit) and ``Auth`` (where a token goes);
+- ``client``: ``HttpClient``, the one session: retries, rate limits, redirects, the per-host
+  limit, record and replay;
+- ``auth``: ``Auth`` (where a token goes) and which headers never follow a redirect off https;
+- ``transport``: one exchange over the wire, its body bounded in size and by a deadline;
+- ``status``: what a non-2xx answer means, as a ``FetchError``;
 - ``ratelimit``: rate-limit headers as pure functions of the headers and a clock;
 - ``retry``: the backoff policy;
 - ``cassette``: the VCR.py adapter (record and replay);
@@ -9,6 +12,7 @@
 - ``errors``: ``FetchError`` and its kinds; ``response``: ``HttpResponse``.
 """
 
+from community_metrics.collect.http.auth import Auth
 from community_metrics.collect.http.cassette import Cassette
 from community_metrics.collect.http.client import (
     DEFAULT_BACKOFF,
@@ -21,7 +25,6 @@ from community_metrics.collect.http.client import (
     MAX_RATE_LIMIT_WAITS,
     MAX_REDIRECTS,
     USER_AGENT,
-    Auth,
     HttpClient,
 )
 from community_metrics.collect.http.errors import FETCH_ERROR_KINDS, FetchError

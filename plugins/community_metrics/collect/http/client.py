@@ -29,33 +29,31 @@ recorded byte passes the client's ``Redactor`` (``redact``), so no token leaves 
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import logging
 import os
 import random
-import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.structures import CaseInsensitiveDict
 
-from community_metrics.collect.http import ratelimit, retry
-from community_metrics.collect.http.cassette import Cassette
-from community_metrics.collect.http.errors import FetchError, Transient, connection_reason
-from community_metrics.collect.http.redact import RedactingFilter, Redactor, has_userinfo
-from community_metrics.collect.http.response import (
-    HttpResponse,
-    describe_body,
-    host_of,
-    platform_reason,
+from community_metrics.collect.http import ratelimit, retry, transport
+from community_metrics.collect.http.auth import (
+    Auth,
+    attach,
+    hidden_headers,
+    leaves_https,
+    redirect_headers,
 )
+from community_metrics.collect.http.cassette import Cassette
+from community_metrics.collect.http.errors import FetchError, Transient
+from community_metrics.collect.http.redact import RedactingFilter, Redactor, has_userinfo
+from community_metrics.collect.http.response import HttpResponse, host_of
+from community_metrics.collect.http.status import check_status
 
 logger = logging.getLogger(__name__)
 
@@ -75,93 +73,8 @@ MAX_RATE_LIMIT_WAITS = retry.MAX_RATE_LIMIT_WAITS
 MAX_POOLS = 100_000
 
 _REDIRECTS = (301, 302, 303, 307, 308)
-_CREDENTIAL_HEADERS = ("authorization", "cookie", "proxy-authorization")
-# characters a token may keep in a URL path segment (RFC 3986 pchar); the rest is %-encoded
-_PATH_SAFE = "-._~!$&'()*+,;=:@"
 
 _URLLIB3_LOGGER = logging.getLogger("urllib3.connectionpool")
-
-
-@dataclass(frozen=True)
-class Auth:
-    """A secret read from ``env`` at request time, sent where the platform wants it:
-
-    - as ``header: scheme token`` (the default; scheme may be empty);
-    - as the query parameter ``param`` (Stack Exchange ``key``, YouTube ``key``);
-    - in the URL path, in place of ``{token}`` (``in_path``: Telegram's ``/bot{token}/``);
-    - as HTTP basic authentication with ``basic_user`` as the user name (Zulip: bot e-mail).
-
-    With ``required``, a request whose variable is unset is not sent: it fails with a message
-    naming the variable (a path or basic secret cannot be left out).
-    """
-
-    env: str
-    header: str = "Authorization"
-    scheme: str = "Bearer"
-    param: str | None = None
-    in_path: bool = False
-    basic_user: str | None = None
-    required: bool = False
-
-
-def leaves_https(source: str, target: str) -> bool:
-    return urlsplit(source).scheme == "https" and urlsplit(target).scheme != "https"
-
-
-def redirect_headers(
-    headers: Mapping[str, str], source: str, target: str, auth: Auth | None
-) -> dict[str, str]:
-    """The headers to send to a redirect ``target``: all of them, except that a redirect that
-    leaves https (to http) drops the auth header and every credential header."""
-    if leaves_https(source, target):
-        dropped = {*_CREDENTIAL_HEADERS, *([auth.header.lower()] if auth else [])}
-        return {name: value for name, value in headers.items() if name.lower() not in dropped}
-    return dict(headers)
-
-
-def _socket_of(answer: requests.Response) -> socket.socket | None:
-    """The socket a streamed answer is read from: the connection's, or, once http.client
-    handed the connection over to the response (``Connection: close``), the one under the
-    response's file object."""
-    sock = getattr(getattr(answer.raw, "connection", None), "sock", None)
-    if sock is None:
-        file = getattr(getattr(answer.raw, "_fp", None), "fp", None)  # http.client's reader
-        sock = getattr(getattr(file, "raw", None), "_sock", None)  # socket.SocketIO
-    return sock if isinstance(sock, socket.socket) else None
-
-
-class _Deadline:
-    """The deadline of one exchange from its headers on (the time spent waiting for a free
-    connection to a busy host does not count). Reading the body, a blocked ``recv`` returns at the
-    deadline at the latest: a timer shuts the socket down (a socket timeout alone restarts with
-    every dripped byte)."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.ends = time.monotonic() + seconds
-        self.expired = threading.Event()
-
-    def passed(self) -> bool:
-        return self.expired.is_set() or time.monotonic() > self.ends
-
-    @contextlib.contextmanager
-    def guard(self, answer: requests.Response) -> Iterator[None]:
-        sock = _socket_of(answer)
-
-        def cut() -> None:
-            self.expired.set()
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    # the plain socket's shutdown, also under TLS: the reader sees end of file
-                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-        timer = threading.Timer(max(0.0, self.ends - time.monotonic()), cut)
-        timer.daemon = True
-        timer.start()
-        try:
-            yield
-        finally:
-            timer.cancel()
 
 
 class HttpClient:
@@ -322,17 +235,7 @@ class HttpClient:
         if auth and not token and (auth.required or auth.in_path or auth.basic_user):
             raise FetchError("auth", url, f"${auth.env} is not set: this source needs it")
         if auth and token:
-            self.redactor.add(token)
-            if auth.in_path:
-                url = url.replace("{token}", quote(token, safe=_PATH_SAFE))
-            elif auth.param:
-                params[auth.param] = token
-            elif auth.basic_user is not None:
-                pair = base64.b64encode(f"{auth.basic_user}:{token}".encode()).decode("ascii")
-                self.redactor.add(pair)
-                send[auth.header] = f"Basic {pair}"
-            else:
-                send[auth.header] = f"{auth.scheme} {token}".strip()
+            url = attach(auth, token, url, params, send, self.redactor)
         try:
             prepared = self.session.prepare_request(
                 requests.Request(
@@ -362,7 +265,7 @@ class HttpClient:
         for _ in range(MAX_REDIRECTS + 1):
             response = self._fetch(method, url, headers, body, auth)
             if response.status not in _REDIRECTS or method != "GET":
-                return self._check_status(response, auth, has_token)
+                return check_status(response, auth, has_token, self.retries + 1)
             location = response.headers.get("Location")
             if not location:
                 raise FetchError(
@@ -473,11 +376,11 @@ class HttpClient:
         auth: Auth | None = None,
     ) -> HttpResponse:
         """One exchange; replayed or recorded when asked (recorded without credentials)."""
+        hidden = hidden_headers(auth)
         recorded_headers = {
             name: value
             for name, value in {**self.session.headers, **headers}.items()
-            if name.lower() not in _CREDENTIAL_HEADERS
-            and not (auth and name.lower() == auth.header.lower())
+            if name.lower() not in hidden
         }
         if self.replaying:
             assert self.cassette is not None
@@ -491,118 +394,19 @@ class HttpClient:
                 )
             played.url = url
             return played
-        response = self._send_live(method, url, headers, body)
+        response = transport.exchange(
+            self.session,
+            method,
+            url,
+            headers,
+            body,
+            timeout=self.timeout,
+            total_timeout=self.total_timeout,
+            max_bytes=self.max_bytes,
+        )
         if self.cassette is not None:
             self.cassette.add(url, recorded_headers, response, method)
         return response
-
-    def _send_live(
-        self, method: str, url: str, headers: dict[str, str], body: bytes | None = None
-    ) -> HttpResponse:
-        # started once the headers are in: waiting for a free connection to a busy host does
-        # not count; connecting and the wait for the headers are bounded by ``timeout``
-        deadline: _Deadline | None = None
-        still_sending = Transient(
-            "timeout", f"{url} was still sending after {self.total_timeout:g} s"
-        )
-        try:
-            with self.session.request(
-                method,
-                url,
-                headers=headers,
-                data=body,
-                timeout=self.timeout,
-                stream=True,
-                allow_redirects=False,
-            ) as answer:
-                deadline = _Deadline(self.total_timeout)
-                answer_headers = CaseInsensitiveDict(answer.headers)
-                declared = answer.headers.get("Content-Length", "")
-                if declared.isascii() and declared.isdigit():
-                    if len(declared) > 18:  # int() refuses thousands of digits; no body is that big
-                        raise self._too_large(url, None)
-                    if int(declared) > self.max_bytes:
-                        raise self._too_large(url, int(declared))
-                received = bytearray()
-                with deadline.guard(answer):
-                    for chunk in answer.iter_content(chunk_size=65536):
-                        received.extend(chunk)
-                        if len(received) > self.max_bytes:
-                            raise self._too_large(url, None)
-                        if deadline.passed():
-                            raise still_sending
-                if deadline.expired.is_set():  # cut off: what arrived is not the whole body
-                    raise still_sending
-                return HttpResponse(url, answer.status_code, answer_headers, bytes(received))
-        except (FetchError, Transient):
-            raise
-        except UnicodeError:  # http.client sends headers as Latin-1: a token that is not
-            raise FetchError(
-                "connection", url, f"request to {url} failed: a header holds non-Latin-1 text"
-            ) from None
-        except requests.Timeout:
-            raise Transient(
-                "timeout", f"{url} did not answer within {self.timeout[1]:g} s"
-            ) from None
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            if deadline is not None and deadline.expired.is_set():
-                raise still_sending from None
-            reason = connection_reason(exc)
-            raise Transient("connection", f"cannot reach {url}: {reason}") from None
-        except requests.RequestException as exc:
-            raise FetchError(
-                "connection", url, f"request to {url} failed: {exc.__class__.__name__}"
-            ) from None
-
-    def _too_large(self, url: str, declared: int | None) -> FetchError:
-        size = f"{declared} bytes" if declared is not None else "more than that"
-        return FetchError(
-            "too_large",
-            url,
-            f"{url} sent {size}; the limit is {self.max_bytes} bytes: not read further",
-        )
-
-    def _check_status(
-        self, response: HttpResponse, auth: Auth | None, has_token: bool
-    ) -> HttpResponse:
-        status = response.status
-        if 200 <= status < 300:
-            return response
-        url = response.url
-        reason = platform_reason(response)
-        said = f" ({reason})" if reason else ""
-        if status == 404:
-            raise FetchError(
-                "not_found",
-                url,
-                f"{url} answered 404{said}: the community was renamed or deleted, "
-                "or the identifier is wrong",
-                status=404,
-            )
-        if status in (401, 403) and auth and has_token:
-            raise FetchError(
-                "auth",
-                url,
-                f"{url} refused the token in ${auth.env} ({status}){said}: "
-                f"check or renew ${auth.env}",
-                status=status,
-            )
-        if status == 401:
-            hint = f": set ${auth.env}" if auth else ""
-            raise FetchError(
-                "auth", url, f"{url} requires authentication (401){said}{hint}", status=401
-            )
-        if status >= 500:
-            what = describe_body(response)
-            body = f" with {what}" if what != "invalid JSON (truncated or malformed)" else ""
-            raise FetchError(
-                "http",
-                url,
-                f"{url} answered {status}{body}{said} (server error, after "
-                f"{self.retries + 1} attempts)",
-                status=status,
-            )
-        raise FetchError("http", url, f"{url} answered {status}{said}", status=status)
 
     # --- waiting ----------------------------------------------------------------------------
 
