@@ -30,6 +30,7 @@ recorded byte passes the client's ``Redactor`` (``redact``), so no token leaves 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import random
 import threading
@@ -188,7 +189,11 @@ class HttpClient:
     def defer(self, host_or_url: str, seconds: float) -> None:
         """No request to this host before ``seconds`` from now (platform ``backoff`` fields)."""
         host = host_of(host_or_url) if "//" in host_or_url else host_or_url.lower()
-        until = self.clock() + (ratelimit.bounded(float(seconds)) or 0.0)
+        try:
+            wait = float(seconds)
+        except OverflowError:  # an integer of hundreds of digits from a JSON body
+            wait = math.inf
+        until = self.clock() + (ratelimit.bounded(wait) or 0.0)
         with self._lock:
             self._not_before[host] = max(self._not_before.get(host, 0.0), until)
 
