@@ -601,3 +601,37 @@ def test_an_absurd_content_length_is_too_large_not_a_crash(sleeps) -> None:
     thread.join(timeout=5)
     listener.close()
     assert caught.value.kind == "too_large", caught.value.message
+
+
+def test_a_keep_alive_answer_dripping_bytes_is_cut_off_at_the_deadline(sleeps) -> None:
+    """The same over a kept-alive HTTP/1.1 connection (the socket still belongs to the pool)."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    state = {"gave_up": False}
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+        try:
+            ends = time.monotonic() + 5
+            while time.monotonic() < ends:
+                time.sleep(0.05)
+                conn.sendall(b" ")
+            state["gave_up"] = True
+        except OSError:
+            pass  # the client hung up
+        finally:
+            conn.close()
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    with client(sleeps, retries=0, total_timeout=0.3) as http, pytest.raises(FetchError) as c:
+        http.get(f"http://127.0.0.1:{port}/x")
+    listener.close()
+    assert c.value.kind == "timeout" and "still sending after 0.3 s" in c.value.message
+    assert not state["gave_up"]
