@@ -112,7 +112,7 @@ def test_script_and_html_are_escaped() -> None:
         annotations=[charts.Annotation("2024-01-02", 'A "post"', "../posts/p/")],
     )
     assert relative.figure["layout"]["annotations"][0]["text"] == (
-        '<a href="../posts/p/">A &quot;post&quot;</a>'
+        '<a href="../posts/p/">A &#34;post&#34;</a>'
     )
 
 

@@ -49,14 +49,14 @@ class Run:
         self.out = io.StringIO()
         self.err = io.StringIO()
 
-    def __call__(self) -> tuple[int, dict]:
+    def __call__(self, **options) -> tuple[int, dict]:
         status = run_snapshot(
             config=self.config,
             data=self.data,
             date=TODAY,
             out=self.out,
             err=self.err,
-            http_options={"timeout": (1.0, 0.3), "backoff": 0.01, "sleep": self.sleeps},
+            http_options={"timeout": (1.0, 0.3), "backoff": 0.01, "sleep": self.sleeps, **options},
         )
         after = fingerprint(self.data)
         for path, content in self.before.items():
@@ -298,3 +298,64 @@ def test_bug_in_a_source_module_is_caught(tmp_path, server, sleeps, monkeypatch)
     status, observation = forum_run(tmp_path, server, sleeps)()
     assert status == 1
     assert_failed(observation, True, "unexpected ZeroDivisionError in the discourse module")
+
+
+@pytest.mark.parametrize(
+    "declared", [{"Content-Length": "100000"}, {}], ids=["declared-length", "never-ends"]
+)
+def test_a_body_dripping_bytes_goes_stale_at_the_deadline(
+    tmp_path, server: HTTPServer, sleeps, declared
+) -> None:
+    def drip(request: Request) -> Response:
+        def chunks():
+            ends = time.monotonic() + 5
+            while time.monotonic() < ends:
+                time.sleep(0.05)
+                yield b" "
+
+        return Response(chunks(), headers=declared)
+
+    server.expect_request("/forum/about.json").respond_with_handler(drip)
+    status, observation = forum_run(tmp_path, server, sleeps)(retries=0, total_timeout=0.4)
+    assert status == 1
+    assert_failed(observation, True, "still sending after 0.4 s")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Retry-After": "9" * 400},
+        {"Retry-After": "1e308"},
+        {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "inf"},
+        {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1e308"},
+        {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "nan"},
+    ],
+    ids=["400-digits", "retry-1e308", "reset-inf", "reset-1e308", "reset-nan"],
+)
+def test_absurd_rate_limit_headers_go_stale_with_a_plain_message(
+    tmp_path, server: HTTPServer, sleeps, headers
+) -> None:
+    server.expect_request("/forum/about.json").respond_with_data("", 429, headers=headers)
+    status, observation = forum_run(tmp_path, server, sleeps)()
+    assert status == 1
+    assert_failed(observation, True, "rate limited (429) until ")
+    assert "Traceback" not in observation["error"] and "Overflow" not in observation["error"]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "JSON nested too deeply to read"),
+        ('{"about": {"stats": {"users_count": ' + "9" * 5000 + "}}}", "a number longer than"),
+    ],
+    ids=["deep-json", "5000-digit-int"],
+)
+def test_json_python_cannot_hold_fails_only_the_source(
+    tmp_path, server: HTTPServer, sleeps, body, reason
+) -> None:
+    server.expect_request("/forum/about.json").respond_with_data(
+        body, content_type="application/json"
+    )
+    status, observation = forum_run(tmp_path, server, sleeps)()
+    assert status == 1
+    assert_failed(observation, True, reason)

@@ -375,3 +375,263 @@ def test_a_required_secret_that_is_unset_is_named_and_nothing_is_sent(
         http.get(server.url_for("/bot{token}/getMe"), auth=Auth("PULSE_TEST_KEY", in_path=True))
     assert failed.value.kind == "auth" and "$PULSE_TEST_KEY is not set" in str(failed.value)
     assert server.log == []
+
+
+# --- the total deadline holds while the body is read ------------------------------------------
+
+
+def dripping_with_length(seconds: float, state: dict):
+    """A handler that declares a large Content-Length, then sends one byte every 50 ms for
+    ``seconds`` (then gives up, noting ``state["gave_up"]``): each read returns quickly, so no
+    read timeout ever fires."""
+
+    def handler(request: Request) -> Response:
+        def chunks():
+            ends = time.monotonic() + seconds
+            while time.monotonic() < ends:
+                time.sleep(0.05)
+                yield b" "
+            state["gave_up"] = True
+
+        return Response(
+            chunks(), content_type="application/json", headers={"Content-Length": "100000"}
+        )
+
+    return handler
+
+
+def test_a_declared_body_dripping_bytes_is_cut_off_at_the_deadline(
+    server: HTTPServer, sleeps
+) -> None:
+    # without the deadline the read would last until the server gives up (3 s), then end as a
+    # dropped connection; with it the exchange is cut off as a timeout at 0.3 s
+    state = {"gave_up": False}
+    server.expect_request("/drip").respond_with_handler(dripping_with_length(5.0, state))
+    with client(sleeps, retries=0, total_timeout=0.3) as http, pytest.raises(FetchError) as c:
+        http.get(server.url_for("/drip"))
+    assert c.value.kind == "timeout", c.value.message
+    assert "still sending after 0.3 s" in c.value.message
+    assert not state["gave_up"]  # the client hung up first; it did not wait for the server
+
+
+# --- rate limits: hostile values and the limit that was hit ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Retry-After": "9" * 400},
+        {"Retry-After": "inf"},
+        {"Retry-After": "nan"},
+        {"Retry-After": "1e308"},
+        {"Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"},
+        {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1e308"},
+        {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "inf"},
+        {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "nan"},
+        {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "9" * 400},
+        {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "9999-12-31T23:59:59Z"},
+    ],
+    ids=lambda h: "-".join(f"{k}={v[:12]}" for k, v in h.items()),
+)
+def test_absurd_rate_limit_values_give_a_plain_bounded_message(
+    server: HTTPServer, sleeps, headers
+) -> None:
+    from community_metrics.collect.http.ratelimit import MAX_DELAY
+
+    server.expect_request("/x").respond_with_data("", 429, headers=headers)
+    with client(sleeps, max_wait=30) as http, pytest.raises(FetchError) as caught:
+        http.get(server.url_for("/x"))
+    error = caught.value
+    assert error.kind == "rate_limited" and "rate limited (429)" in error.message
+    assert error.retry_at is not None
+    assert (error.retry_at - datetime.now(UTC)).total_seconds() <= MAX_DELAY + 60
+    assert f"{error.retry_at:%Y-%m-%d %H:%M:%S} UTC" in error.message
+
+
+def test_a_huge_backoff_request_is_bounded(server: HTTPServer, sleeps) -> None:
+    server.expect_request("/x").respond_with_json({})
+    with client(sleeps) as http:
+        for absurd in (float("inf"), float("nan"), 10**400):
+            http.defer(server.url_for("/x"), absurd)
+        with pytest.raises(FetchError) as caught:
+            http.get(server.url_for("/x"))
+    assert caught.value.kind == "rate_limited" and caught.value.retry_at.year < 9999
+
+
+def test_repeated_short_rate_limits_say_which_limit_was_hit(server: HTTPServer, sleeps) -> None:
+    server.expect_request("/x").respond_with_data("", 429, headers={"Retry-After": "1"})
+    with client(sleeps, max_wait=30) as http, pytest.raises(FetchError) as caught:
+        http.get(server.url_for("/x"))
+    message = caught.value.message
+    assert caught.value.kind == "rate_limited"
+    assert "rate limited 4 times in a row" in message, message
+    assert "more than 30 s" not in message  # a 1 s wait is not "more than 30 s"
+    assert len(sleeps.calls) == 3
+
+
+# --- JSON that Python refuses to hold ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"users_count": ' + "7" * 5000 + "}", "a number longer than"),
+        ('{"a": ' * 50_000 + "1" + "}" * 50_000, "nested too deeply"),
+    ],
+    ids=["deep-list", "5000-digits", "deep-object"],
+)
+def test_json_python_cannot_hold_is_bad_json(server: HTTPServer, body, needle) -> None:
+    server.expect_request("/x").respond_with_data(body, content_type="application/json")
+    with client() as http:
+        response = http.get(server.url_for("/x"))
+        with pytest.raises(FetchError) as caught:
+            response.json()
+    assert caught.value.kind == "bad_json" and needle in caught.value.message
+    assert server.url_for("/x") in caught.value.message and len(caught.value.message) < 300
+
+
+def test_an_error_body_python_cannot_hold_still_gives_the_status(server: HTTPServer) -> None:
+    server.expect_request("/x").respond_with_data("[" * 100_000, 400)
+    with client() as http, pytest.raises(FetchError) as caught:
+        http.get(server.url_for("/x"))
+    assert caught.value.kind == "http" and "answered 400" in caught.value.message
+
+
+# --- credentials -------------------------------------------------------------------------------
+
+
+def test_a_redirect_leaving_https_drops_every_credential() -> None:
+    from community_metrics.collect.http.auth import redirect_headers
+
+    sent = {
+        "Authorization": "Bearer t0ken-t0ken",
+        "X-Api-Key": "k3y-k3y-k3y",
+        "Cookie": "session=1",
+        "Accept": "application/json",
+    }
+    auth = Auth("PULSE_TEST_KEY", header="X-Api-Key", scheme="")
+    down = redirect_headers(sent, "https://api.example.org/a", "http://api.example.org/b", auth)
+    assert down == {"Accept": "application/json"}
+    same = redirect_headers(sent, "https://api.example.org/a", "https://api.example.org/b", auth)
+    assert same == sent
+    plain = redirect_headers(sent, "http://api.example.org/a", "http://api.example.org/b", auth)
+    assert plain == sent
+
+
+def test_a_redirect_leaving_https_is_followed_without_the_token(monkeypatch) -> None:
+    """Through the client: the second request, to http, carries no Authorization."""
+    from community_metrics.collect.http.client import HttpClient as Client
+    from community_metrics.collect.http.response import HttpResponse
+
+    monkeypatch.setenv("PULSE_TEST_TOKEN", "t0ken-t0ken-t0ken")
+    seen: list[tuple[str, dict]] = []
+
+    def fake_send(self, method, url, headers, body=None, auth=None):
+        seen.append((url, dict(headers)))
+        if url.startswith("https://"):
+            return HttpResponse(url, 301, {"Location": "http://api.example.org/b"})
+        return HttpResponse(url, 200, {}, b"{}")
+
+    monkeypatch.setattr(Client, "_send", fake_send)
+    with client() as http:
+        assert http.get("https://api.example.org/a", auth=Auth("PULSE_TEST_TOKEN")).json() == {}
+    assert seen[0][1]["Authorization"] == "Bearer t0ken-t0ken-t0ken"
+    assert seen[1][0] == "http://api.example.org/b" and "Authorization" not in seen[1][1]
+
+
+def test_credentials_in_the_url_are_refused_and_never_shown(server: HTTPServer) -> None:
+    url = server.url_for("/x").replace("http://", "http://someone:pa55-w0rd-9@")
+    with client() as http, pytest.raises(FetchError) as caught:
+        http.get(url)
+    assert caught.value.kind == "auth" and "credentials in the URL" in caught.value.message
+    assert "pa55-w0rd-9" not in caught.value.message + caught.value.url
+    assert server.log == []
+
+
+def test_a_redirect_to_plain_http_carrying_the_token_in_the_url_is_refused(monkeypatch) -> None:
+    from community_metrics.collect.http.client import HttpClient as Client
+    from community_metrics.collect.http.response import HttpResponse
+
+    monkeypatch.setenv("PULSE_TEST_KEY", "k3y-k3y-k3y-k3y")
+    seen: list[str] = []
+
+    def fake_send(self, method, url, headers, body=None, auth=None):
+        seen.append(url)
+        return HttpResponse(url, 302, {"Location": url.replace("https://", "http://")})
+
+    monkeypatch.setattr(Client, "_send", fake_send)
+    with client() as http, pytest.raises(FetchError) as caught:
+        http.get("https://api.example.org/info", auth=Auth("PULSE_TEST_KEY", param="key"))
+    assert caught.value.kind == "redirect" and "plain http" in caught.value.message
+    assert "k3y-k3y-k3y-k3y" not in caught.value.message
+    assert seen == ["https://api.example.org/info?key=k3y-k3y-k3y-k3y"]  # never sent over http
+
+
+def test_a_token_http_cannot_send_in_a_header_is_a_plain_error(
+    server: HTTPServer, monkeypatch
+) -> None:
+    monkeypatch.setenv("PULSE_TEST_TOKEN", "t\u014dken-\u014dken")
+    server.expect_request("/x").respond_with_json({})
+    with client() as http, pytest.raises(FetchError) as caught:
+        http.get(server.url_for("/x"), auth=Auth("PULSE_TEST_TOKEN"))
+    assert "non-Latin-1" in caught.value.message
+    assert "\u014dken" not in caught.value.message
+
+
+def test_an_absurd_content_length_is_too_large_not_a_crash(sleeps) -> None:
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def answer_once() -> None:
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        length = "9" * 5000
+        conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Length: {length}\r\n\r\n{{}}".encode())
+        conn.close()
+
+    thread = threading.Thread(target=answer_once, daemon=True)
+    thread.start()
+    with client(sleeps, retries=0) as http, pytest.raises(FetchError) as caught:
+        http.get(f"http://127.0.0.1:{port}/x")
+    thread.join(timeout=5)
+    listener.close()
+    assert caught.value.kind == "too_large", caught.value.message
+
+
+def test_a_keep_alive_answer_dripping_bytes_is_cut_off_at_the_deadline(sleeps) -> None:
+    """The same over a kept-alive HTTP/1.1 connection (the socket still belongs to the pool)."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    state = {"gave_up": False}
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+        try:
+            ends = time.monotonic() + 5
+            while time.monotonic() < ends:
+                time.sleep(0.05)
+                conn.sendall(b" ")
+            state["gave_up"] = True
+        except OSError:
+            pass  # the client hung up
+        finally:
+            conn.close()
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    with client(sleeps, retries=0, total_timeout=0.3) as http, pytest.raises(FetchError) as c:
+        http.get(f"http://127.0.0.1:{port}/x")
+    listener.close()
+    assert c.value.kind == "timeout" and "still sending after 0.3 s" in c.value.message
+    assert not state["gave_up"]

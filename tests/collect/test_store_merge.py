@@ -238,3 +238,15 @@ def test_writer_lock_serialises_writers_and_clears_leftovers(tmp_path, server: H
     writer.join(timeout=30)
     assert results == [0] and snapshot_path(data, TODAY).exists()
     assert not leftover.exists()
+
+
+def test_store_lock_is_the_filelock_other_tools_can_take(tmp_path) -> None:
+    """Another process using filelock (or flock) on the same file waits for the writer."""
+    import filelock
+
+    from community_metrics.store.lock import LOCK_NAME, store_lock
+
+    with store_lock(tmp_path), pytest.raises(filelock.Timeout):
+        filelock.FileLock(tmp_path / LOCK_NAME, timeout=0).acquire()
+    with filelock.FileLock(tmp_path / LOCK_NAME, timeout=0):
+        pass  # free again once the writer is done

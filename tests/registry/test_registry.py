@@ -417,3 +417,25 @@ communities:
     ]
     for start in expected:
         assert any(p.startswith(start) for p in problems), (start, problems)
+
+
+@pytest.mark.parametrize(
+    ("api", "secret"),
+    [
+        ("https://user:t0ken-s3cr3t@api.example.org", "t0ken-s3cr3t"),
+        ("https://t0ken-s3cr3t@api.example.org/v3", "t0ken-s3cr3t"),
+        ("https://bot:t0k%2Fen-s3cr3t@api.example.org", "t0k%2Fen-s3cr3t"),
+    ],
+)
+def test_api_with_credentials_in_the_url_is_refused_at_load(api, secret):
+    text = (
+        "communities:\n  - slug: a\n    name: A\n    sources:\n      - platform: github\n"
+        f"        repo: python/cpython\n        api: {api}\n"
+    )
+    problems = problems_of(text)
+    assert any(
+        p.startswith("reg.yml:7:14: 'api'") and "carries credentials" in p and "token_env" in p
+        for p in problems
+    ), problems
+    assert not any(secret in p for p in problems)
+    assert any("api.example.org" in p for p in problems)

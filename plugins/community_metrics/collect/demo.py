@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from community_metrics.contract.model import Observation, Snapshot
+from pelican.utils import slugify
+
+from community_metrics.contract.model import SLUGIFY_SUBSTITUTIONS, Observation, Snapshot
 from community_metrics.registry.config import source_label
 from community_metrics.store.history import can_fork
 from community_metrics.store.snapshots import snapshot_dir, snapshot_path, write_json_atomic
@@ -178,10 +180,6 @@ def _name(index: int) -> tuple[str, str]:
     return f"{_ADJECTIVES[a]} {noun} {group}" + (f" {cycle + 1}" if cycle else ""), noun
 
 
-def _slugify(text: str) -> str:
-    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
-
-
 def _identifier(platform: str, slug: str, index: int) -> tuple[str, str, str]:
     """(key, identifier, endpoint) under clearly fictional hosts."""
     short = slug[:40]
@@ -246,7 +244,7 @@ def plan_community(index: int, days: int, seed: int, end: date = END_DATE) -> De
     """Everything random about community ``index``, drawn from its own seeded generator."""
     rng = random.Random(f"community-pulse-demo:{seed}:{index}")
     name, noun = _name(index)
-    slug = _slugify(name)
+    slug = slugify(name, regex_subs=SLUGIFY_SUBSTITUTIONS)
     first_day = end - timedelta(days=days - 1)
     # ages from three months to fifteen years, log-uniform
     age = int(math.exp(rng.uniform(math.log(90), math.log(15 * 365))))

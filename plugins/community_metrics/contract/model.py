@@ -17,6 +17,9 @@ from typing import Any
 SCHEMA_VERSION = 1
 #: a community's slug: its URL path and its key in every snapshot
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+# How free text becomes a slug or a DOM id: the substitutions given to pelican.utils.slugify
+# (which first transliterates to ASCII): every run of other characters becomes one "-".
+SLUGIFY_SUBSTITUTIONS = ((r"[^a-z0-9]+", "-"), (r"\A-+|-+\Z", ""))
 
 #: The metric vocabulary of DESIGN.md, in display order. A metric a platform does not report is
 #: absent from ``Observation.metrics`` -- never 0.

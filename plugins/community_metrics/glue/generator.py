@@ -8,7 +8,6 @@ the home page's headline partial); ``generate_output`` writes /dashboard/, /comm
 
 from __future__ import annotations
 
-import html
 import logging
 import multiprocessing
 import os
@@ -18,6 +17,7 @@ from pathlib import Path
 from time import perf_counter as clock
 from typing import Any
 
+from markupsafe import escape
 from pelican.generators import Generator
 
 from community_metrics.glue.shortcodes import ShortcodeProblem, has_shortcodes, replace_shortcodes
@@ -354,8 +354,8 @@ def add_chart_script_to_post(path: str, context: dict[str, Any]) -> None:
     theme = context.get("THEME_STATIC_DIR", "theme")
     plotly = context.get("COMMUNITY_METRICS_PLOTLY_JS", "")
     tag = (
-        f'<script defer src="{html.escape(siteurl)}/{theme}/js/pulse.js" '
-        f'data-plotly="{html.escape(siteurl)}/{theme}/{html.escape(plotly)}"></script>\n'
+        f'<script defer src="{escape(siteurl)}/{theme}/js/pulse.js" '
+        f'data-plotly="{escape(siteurl)}/{theme}/{escape(plotly)}"></script>\n'
     )
     head, _, tail = text.rpartition("</body>")
     page.write_text(head + tag + "</body>" + tail, encoding="utf-8")

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from markupsafe import escape
+
 from community_metrics.contract.model import METRICS, SLUG_RE
 from community_metrics.render.shortcode import Shortcode
 
@@ -157,7 +159,7 @@ def replace_shortcodes(
             problems.append(ShortcodeProblem(source_path, line, f"{match.group(0)}: {exc}"))
             return (
                 '<span class="pulse-placeholder" role="note">'
-                f"[{html.escape(match.group(0))}: {html.escape(str(exc))}]</span>"
+                f"[{escape(match.group(0))}: {escape(str(exc))}]</span>"
             )
         return render(shortcode, post_date)
 

@@ -148,6 +148,16 @@ def http_url(node: yaml.Node, problems: Problems, what: str) -> str | None:
     if not valid:
         problems.add(node, f"{what} {text!r} is not an http(s) URL such as https://example.org")
         return None
+    if "@" in parts.netloc:
+        # a user name and token in the URL would be sent, logged and stored with it: never
+        # repeated here either, only the address without them
+        shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+        problems.add(
+            node,
+            f"{what} {shown!r} carries credentials (user:token@ before the host): remove them "
+            "and name the environment variable holding the token with token_env",
+        )
+        return None
     return text.rstrip("/")
 
 

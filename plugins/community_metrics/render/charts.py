@@ -30,13 +30,15 @@ Choices the page code relies on:
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+
+from markupsafe import escape
+from pelican.utils import slugify
 
 from community_metrics.analyse.metrics import (
     format_number,
@@ -45,6 +47,7 @@ from community_metrics.analyse.metrics import (
     summarize_growth,
     summarize_ratio,
 )
+from community_metrics.contract.model import SLUGIFY_SUBSTITUTIONS
 from community_metrics.store.history import Series
 
 #: Okabe & Ito (2008), colour-blind safe; black is replaced by grey so it shows on dark pages,
@@ -135,18 +138,16 @@ class BubblePoint:
 
 # --- helpers ---------------------------------------------------------------------------------
 
-_SLUG_RE = re.compile(r"[^a-z0-9]+")
-
 
 def chart_id(*parts: str) -> str:
     """A stable DOM id: ``chart_id("python", "members")`` -> "chart-python-members"."""
-    slug = "-".join(_SLUG_RE.sub("-", p.lower()).strip("-") for p in parts if p)
+    slug = "-".join(slugify(p, regex_subs=SLUGIFY_SUBSTITUTIONS) for p in parts if p)
     return f"chart-{slug}" if slug else "chart"
 
 
 def plotly_text(text: str) -> str:
     """Escape text plotly.js would otherwise read as HTML (it renders <b>, <a>, entities)."""
-    return html.escape(str(text), quote=True)
+    return str(escape(str(text)))
 
 
 _SCRIPT_SAFE = {

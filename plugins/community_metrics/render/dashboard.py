@@ -7,7 +7,6 @@ compute and a missing value shows as "—", never 0.
 
 from __future__ import annotations
 
-import html
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -276,8 +275,3 @@ def headlines(communities: list[CommunityView], history: History) -> list[Headli
         Headline("Sources reporting", f"{ok:,} of {len(sources):,}", "ok or partial"),
         Headline("Last snapshot", history.last_snapshot_date or "none yet"),
     ]
-
-
-def escape_text(value: object) -> str:
-    """For the rare string assembled outside Jinja's autoescape."""
-    return html.escape(str(value), quote=True)

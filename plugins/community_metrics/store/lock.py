@@ -3,7 +3,10 @@ across processes (a nightly run and a build with COMMUNITY_METRICS_FETCH at once
 one run's values), so writers hold an advisory lock on ``<data>/.snapshot.lock``.
 
 Holding it also makes it safe to remove the temporary files a killed writer left behind
-(``.YYYY-MM-DD.json.*.tmp`` next to the day files): no live writer can own one."""
+(``.YYYY-MM-DD.json.*.tmp`` next to the day files): no live writer can own one.
+
+The lock is ``filelock``'s: an OS lock (``flock`` on POSIX, ``msvcrt`` on Windows) that the
+kernel releases when a writer dies, so a killed run never leaves the folder locked."""
 
 from __future__ import annotations
 
@@ -12,10 +15,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks; a single writer is then the user's job
-    fcntl = None  # type: ignore[assignment]
+from filelock import FileLock
 
 logger = logging.getLogger(__name__)
 
@@ -25,18 +25,11 @@ LOCK_NAME = ".snapshot.lock"
 @contextlib.contextmanager
 def store_lock(data_dir: Path) -> Iterator[None]:
     """Hold the data folder's write lock (waits for another writer to finish)."""
-    if fcntl is None:
-        yield
-        return
     folder = Path(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / LOCK_NAME, "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            remove_stale_temporaries(folder)
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    with FileLock(folder / LOCK_NAME):  # no timeout: waits for the other writer to finish
+        remove_stale_temporaries(folder)
+        yield
 
 
 def remove_stale_temporaries(data_dir: Path) -> list[Path]:

@@ -122,3 +122,21 @@ def test_answer_of_another_shape_is_a_source_error(httpserver, http, make_source
 )
 def test_last_page(header, expected):
     assert last_page(header) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ('<https://api.github.com/r?per_page=1&page=9>; rel="prev last"', 9),
+        ("<https://api.github.com/r?page=3>; rel=last", 3),
+        ('<https://api.github.com/r?page=x>; rel="last"', None),
+        ("garbage", None),
+    ],
+)
+def test_last_page_reads_the_link_header_as_rfc_8288(header, expected):
+    assert last_page(header) == expected
+
+
+def test_an_absurd_last_page_is_a_source_error():
+    with pytest.raises(SourceError, match="not a count"):
+        last_page(f'<https://api.github.com/r?page={"9" * 5000}>; rel="last"')

@@ -13,8 +13,10 @@ https://docs.github.com/en/rest/repos/repos#list-repository-contributors . Traps
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
+
+from requests.utils import parse_header_links
 
 from community_metrics.collect.http import Auth
 from community_metrics.collect.sources.base import SourceError, SourceResult
@@ -34,8 +36,7 @@ if TYPE_CHECKING:
 
 DEFAULT_API = PLATFORMS["github"].default_api
 HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
-LAST_PAGE = re.compile(r"<([^>]*)>\s*;\s*rel=\"?last\"?")
-PAGE_PARAM = re.compile(r"[?&]page=(\d+)")
+MAX_PAGE_DIGITS = 15  # a page number beyond 10**15 is no count (and int() refuses 4300 digits)
 
 
 def _auth(source: SourceConfig) -> Auth:
@@ -46,12 +47,14 @@ def last_page(link_header: str | None) -> int | None:
     """The ``page`` of the ``rel="last"`` link, None when there is no such link."""
     if not link_header:
         return None
-    for part in link_header.split(","):
-        match = LAST_PAGE.search(part)
-        if match:
-            page = PAGE_PARAM.search(match.group(1))
-            if page:
-                return int(page.group(1))
+    for link in parse_header_links(link_header):
+        if "last" not in link.get("rel", "").lower().split():
+            continue
+        page = (parse_qs(urlsplit(link.get("url", "")).query).get("page") or [""])[0]
+        if page.isascii() and page.isdigit():
+            if len(page) > MAX_PAGE_DIGITS:
+                raise SourceError(f"the Link header names page {page[:20]}…, not a count")
+            return int(page)
     return None
 
 
