@@ -160,7 +160,7 @@ def _platform_reason(response: HttpResponse) -> str:
         return ""
     if not isinstance(data, dict):
         return ""
-    for key in ("message", "reason", "error", "error_message"):
+    for key in ("message", "reason", "error", "error_message", "description", "msg"):
         value = data.get(key)
         if isinstance(value, str) and value.strip():
             return value.strip()[:200]

@@ -34,6 +34,8 @@ GITHUB_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})"
 GITHUB_REPO = rf"{GITHUB_NAME}/[A-Za-z0-9._-]{{1,100}}"
 STACKEXCHANGE_SITE = r"[a-z0-9.-]{2,80}"
 STACKEXCHANGE_TAG = rf"(?:{STACKEXCHANGE_SITE}/)?[a-z0-9+#.-]{{1,35}}"
+GITLAB_SEGMENT = r"[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}"
+EMAIL = r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
 MATRIX_PAGE_SIZE = 100
 MATRIX_DEFAULT_PAGES = 10
 
@@ -134,6 +136,67 @@ _SPECS = (
             "created_at": "date the community began on this platform, YYYY-MM-DD",
         },
         identifier_patterns={"name": r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}"},
+    ),
+    PlatformSpec(
+        name="gitlab",
+        title="GitLab project or group",
+        identifiers={
+            "project": "full path of a project, e.g. gitlab-org/gitlab or inkscape/inkscape",
+            "group": "full path of a group, e.g. gitlab-org or inkscape",
+        },
+        default_api="https://gitlab.com/api/v4",
+        default_token_env="GITLAB_TOKEN",  # noqa: S106 -- a variable name
+        identifier_patterns={
+            "project": rf"{GITLAB_SEGMENT}(?:/{GITLAB_SEGMENT}){{1,20}}",
+            "group": rf"{GITLAB_SEGMENT}(?:/{GITLAB_SEGMENT}){{0,20}}",
+        },
+    ),
+    PlatformSpec(
+        name="steam",
+        title="Steam community group",
+        identifiers={
+            "group": "the group's URL name, e.g. SteamLabs (from steamcommunity.com/groups/SteamLabs)"
+        },
+        default_api="https://steamcommunity.com",
+        identifier_patterns={"group": r"[A-Za-z0-9_.-]{2,64}"},
+    ),
+    PlatformSpec(
+        name="youtube",
+        title="YouTube channel",
+        identifiers={
+            "channel": "the channel id, UC followed by 22 characters",
+            "handle": "the channel's handle, e.g. '@Google' (quote it)",
+        },
+        default_api="https://www.googleapis.com/youtube/v3",
+        default_token_env="YOUTUBE_API_KEY",  # noqa: S106 -- a variable name
+        identifier_patterns={
+            "channel": r"UC[A-Za-z0-9_-]{22}",
+            "handle": r"@?[A-Za-z0-9._-]{3,30}",
+        },
+    ),
+    PlatformSpec(
+        name="telegram",
+        title="Telegram public channel or group",
+        identifiers={"chat": "the public username, e.g. '@telegram' (quote it)"},
+        default_api="https://api.telegram.org",
+        default_token_env="TELEGRAM_BOT_TOKEN",  # noqa: S106 -- a variable name
+        identifier_patterns={"chat": r"@?[A-Za-z][A-Za-z0-9_]{3,31}"},
+    ),
+    PlatformSpec(
+        name="slack",
+        title="Slack channel",
+        identifiers={"channel": "the channel id, e.g. C0123ABC (channel details, bottom)"},
+        default_api="https://slack.com/api",
+        default_token_env="SLACK_BOT_TOKEN",  # noqa: S106 -- a variable name
+        identifier_patterns={"channel": r"[CG][A-Z0-9]{6,20}"},
+    ),
+    PlatformSpec(
+        name="zulip",
+        title="Zulip organization",
+        identifiers={"realm": "the organization's host name, e.g. chat.zulip.org"},
+        options={"bot_email": "the e-mail address of the bot whose key is in $ZULIP_API_KEY"},
+        default_token_env="ZULIP_API_KEY",  # noqa: S106 -- a variable name
+        identifier_patterns={"realm": HOST, "bot_email": EMAIL},
     ),
 )
 

@@ -16,6 +16,7 @@ from community_metrics.collect.sources import (
     reddit,
     stackexchange,
 )
+from community_metrics.collect.sources import gitlab, slack, steam, telegram, youtube, zulip
 from community_metrics.collect.sources.base import Fetch
 
 FETCHERS: dict[str, Fetch] = {
@@ -29,6 +30,12 @@ FETCHERS: dict[str, Fetch] = {
     "lemmy": lemmy.fetch,
     "matrix": matrix.fetch,
     "manual": manual.fetch,
+    "gitlab": gitlab.fetch,
+    "steam": steam.fetch,
+    "youtube": youtube.fetch,
+    "telegram": telegram.fetch,
+    "slack": slack.fetch,
+    "zulip": zulip.fetch,
 }
 
 __all__ = ["FETCHERS", "Fetch"]

@@ -9,6 +9,8 @@ and https://api.stackexchange.com/docs/throttle . Traps:
 - ``quota_remaining`` 0 means no further request today (the quota resets at UTC midnight);
 - an app key (not secret, raises the quota to 10,000/day) is sent as ``key=`` from the
   variable named by ``token_env``;
+- ``total_unanswered`` (questions with no upvoted answer, the site's own definition) is
+  the ``unanswered`` metric;
 - ``new_active_users`` is not a 7/30-day active count, so it stays out of the vocabulary;
 - responses are always gzip-compressed (requests decodes them).
 """
@@ -74,7 +76,7 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
         put(result.metrics, "posts", count(item, "total_answers", endpoint))
         for key in ("questions_per_minute", "answers_per_minute"):
             put(result.extra, key, count(item, key, endpoint, allow_float=True))
-        put(result.extra, "unanswered", count(item, "total_unanswered", endpoint))
+        put(result.metrics, "unanswered", count(item, "total_unanswered", endpoint))
     else:
         put(result.metrics, "topics", count(item, "count", endpoint))
     put(result.extra, "quota_remaining", count(wrapper, "quota_remaining", endpoint))
