@@ -9,6 +9,8 @@ https://developers.google.com/youtube/v3/docs/channels#resource . Traps:
   is absent when ``hiddenSubscriberCount`` is true: then ``members`` stays absent;
 - ``snippet.publishedAt`` comes with or without fractional seconds (``.000Z``);
 - an unknown id or handle is not a 404: the answer is 200 without ``items``;
+- a wrong key is a 400 "API key not valid" (reported as an authentication failure), a spent
+  quota a 403 ``quotaExceeded``;
 - the API key sits in the query string (``key=``): the HTTP layer redacts it everywhere.
 """
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from community_metrics.collect.http import Auth
+from community_metrics.collect.http import Auth, FetchError
 from community_metrics.collect.sources.base import SourceError, SourceResult
 from community_metrics.collect.sources.common import (
     api_base,
@@ -50,7 +52,13 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
         which = {"id": source.id}
     params = {"part": "snippet,statistics", **which}
     with secret_hint(HOW_TO_GET.format(env=env)):
-        answer = http.get(endpoint, params=params, auth=Auth(env, param="key", required=True))
+        try:
+            answer = http.get(endpoint, params=params, auth=Auth(env, param="key", required=True))
+        except FetchError as exc:
+            # Google answers a wrong key with 400 "API key not valid", not 401/403
+            if exc.status == 400 and "API key" in exc.message:
+                raise FetchError("auth", exc.url, exc.message, status=400) from None
+            raise
     payload = expect_object(answer.json(), "a channel list", endpoint)
     items = payload.get("items")
     shown = f"{endpoint}?{next(iter(which))}={next(iter(which.values()))}"
