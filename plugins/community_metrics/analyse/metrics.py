@@ -37,6 +37,9 @@ _METRIC_LABELS = {
     "posts_7d": "Posts in 7 days",
     "posts_30d": "Posts in 30 days",
     "contributors": "Contributors",
+    "active_180d": "Half-yearly active people",
+    "unanswered": "Unanswered questions",
+    "answered_share": "Answered share",
     "engagement": "Engagement",
 }
 
@@ -197,6 +200,17 @@ def engagement_rate(active_30d: float | None, members: float | None) -> float | 
 def posts_per_active_member(posts_30d: float | None, active_30d: float | None) -> float | None:
     """New posts in 30 days per person active in 30 days; None when either is missing."""
     return ratio(posts_30d, active_30d)
+
+
+def answered_share(unanswered: float | None, questions: float | None) -> float | None:
+    """1 − ``unanswered / questions``: the share of questions (``topics``) that got an answer.
+    None when either is missing or there are no questions; None too when the counts disagree
+    (more unanswered than questions: two windows or definitions mixed), never a negative share.
+    """
+    share = ratio(unanswered, questions)
+    if share is None or share > 1:
+        return None
+    return 1 - share
 
 
 def ratio_series(numerator: Series, denominator: Series) -> Series:

@@ -155,7 +155,10 @@ _SPECS = (
         name="steam",
         title="Steam community group",
         identifiers={
-            "group": "the group's URL name, e.g. SteamLabs (from steamcommunity.com/groups/SteamLabs)"
+            "group": (
+                "the group's URL name, e.g. SteamClientBeta "
+                "(from steamcommunity.com/groups/SteamClientBeta)"
+            )
         },
         default_api="https://steamcommunity.com",
         identifier_patterns={"group": r"[A-Za-z0-9_.-]{2,64}"},

@@ -11,7 +11,9 @@ XML = "text/xml; charset=utf-8"
 
 
 def serve(httpserver, name_or_body, status=200):
-    data = name_or_body if isinstance(name_or_body, bytes) else (FIXTURES / name_or_body).read_bytes()
+    data = (
+        name_or_body if isinstance(name_or_body, bytes) else (FIXTURES / name_or_body).read_bytes()
+    )
     httpserver.expect_request(PATH, query_string={"xml": "1"}).respond_with_data(
         data, status=status, content_type=XML
     )
@@ -63,7 +65,10 @@ def test_unknown_group_error_document(httpserver, http, make_source):
 
 
 def test_html_instead_of_xml(httpserver, http, make_source):
-    serve(httpserver, b"<!DOCTYPE html><html><head><title>Steam Community :: Error</title></head></html>")
+    serve(
+        httpserver,
+        b"<!DOCTYPE html><html><head><title>Steam Community :: Error</title></head></html>",
+    )
     with pytest.raises(SourceError, match="HTML page"):
         steam.fetch(make_source("steam", "group", "SteamClientBeta"), http)
 
@@ -80,7 +85,9 @@ def test_truncated_xml(httpserver, http, make_source):
 )
 def test_hostile_member_count(httpserver, http, make_source, value, reason):
     text = (FIXTURES / "memberslist.xml").read_text(encoding="utf-8")
-    text = text.replace("<memberCount>1234567</memberCount>", f"<memberCount>{value}</memberCount>", 1)
+    text = text.replace(
+        "<memberCount>1234567</memberCount>", f"<memberCount>{value}</memberCount>", 1
+    )
     serve(httpserver, text.encode())
     with pytest.raises(SourceError, match=reason) as caught:
         steam.fetch(make_source("steam", "group", "SteamClientBeta"), http)

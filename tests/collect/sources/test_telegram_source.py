@@ -22,9 +22,7 @@ def test_member_count(httpserver, http, make_source):
     result = telegram.fetch(make_source("telegram", "chat", "@telegram"), http)
     assert result.metrics == {"members": 123456}
     assert TOKEN not in result.endpoint
-    assert result.endpoint.endswith(
-        "/bot{TELEGRAM_BOT_TOKEN}/getChatMemberCount?chat_id=@telegram"
-    )
+    assert result.endpoint.endswith("/bot{TELEGRAM_BOT_TOKEN}/getChatMemberCount?chat_id=@telegram")
 
 
 def test_chat_without_at_sign(httpserver, http, make_source):

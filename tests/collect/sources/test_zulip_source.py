@@ -18,9 +18,9 @@ def key(monkeypatch):
 
 
 def test_counts_active_humans_only(httpserver, http, make_source):
-    httpserver.expect_request(
-        "/api/v1/users", headers={"Authorization": BASIC}
-    ).respond_with_json(body("zulip/users.json"))
+    httpserver.expect_request("/api/v1/users", headers={"Authorization": BASIC}).respond_with_json(
+        body("zulip/users.json")
+    )
     result = zulip.fetch(make_source("zulip", "realm", "chat.example.org", bot_email=BOT), http)
     # 5 accounts: one deactivated, one bot -> 3 active humans (a guest counts)
     assert result.metrics == {"members": 3}

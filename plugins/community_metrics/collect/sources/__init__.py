@@ -9,14 +9,19 @@ from community_metrics.collect.sources import (
     discord,
     discourse,
     github,
+    gitlab,
     lemmy,
     manual,
     mastodon,
     matrix,
     reddit,
+    slack,
     stackexchange,
+    steam,
+    telegram,
+    youtube,
+    zulip,
 )
-from community_metrics.collect.sources import gitlab, slack, steam, telegram, youtube, zulip
 from community_metrics.collect.sources.base import Fetch
 
 FETCHERS: dict[str, Fetch] = {

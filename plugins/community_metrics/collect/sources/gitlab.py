@@ -47,9 +47,7 @@ def _encoded(path: str) -> str:
 
 def fetch_project(source: SourceConfig, http: HttpClient) -> SourceResult:
     endpoint = f"{api_base(source, DEFAULT_API)}/projects/{_encoded(source.id)}"
-    project = expect_object(
-        http.get(endpoint, auth=_auth(source)).json(), "a project", endpoint
-    )
+    project = expect_object(http.get(endpoint, auth=_auth(source)).json(), "a project", endpoint)
     if "id" not in project and "path_with_namespace" not in project:
         raise SourceError(f"{endpoint}: the answer is not a project (no id or path)")
     result = SourceResult(endpoint=endpoint)

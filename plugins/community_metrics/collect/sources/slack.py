@@ -65,9 +65,7 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
         if payload.get("ok") is not True:
             error = str(payload.get("error") or "no error code")
             if error in TOKEN_ERRORS:
-                raise FetchError(
-                    "auth", shown, f"{shown} refused the token in ${env} ({error})"
-                )
+                raise FetchError("auth", shown, f"{shown} refused the token in ${env} ({error})")
             raise SourceError(f"{shown}: Slack answered ok=false ({error})")
     channel = payload.get("channel")
     if not isinstance(channel, dict):

@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 from xml.etree.ElementTree import Element, ParseError
 
-from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
 from defusedxml.ElementTree import fromstring
 
 from community_metrics.collect.sources.base import SourceError, SourceResult
@@ -68,9 +73,7 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
     details = root.find("groupDetails")
     if details is None:
         raise SourceError(f"{endpoint}: no <groupDetails> in the member list")
-    values = {
-        child.tag: (child.text or "").strip() for child in details if child.tag in FIELDS
-    }
+    values = {child.tag: (child.text or "").strip() for child in details if child.tag in FIELDS}
     result = SourceResult(endpoint=f"{endpoint}?xml=1")
     for tag, (where, name) in FIELDS.items():
         text = values.get(tag)
