@@ -323,7 +323,7 @@ communities:
 
 def test_default_registry_is_valid_and_covers_every_api_platform():
     registry = load_registry(ROOT / "communities.yml")
-    assert 12 <= len(registry.communities) <= 20
+    assert 12 <= len(registry.communities) <= 40
     api_platforms = set(PLATFORMS) - {"manual"}
     assert {s.platform for s in registry.sources} >= api_platforms
     for source in registry.sources:
