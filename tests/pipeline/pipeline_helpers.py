@@ -97,11 +97,7 @@ REPLAY_SECRETS = {
 def isolated_env(tmp: Path, cassette: Path, **extra: str) -> dict[str, str]:
     """The environment of every step: no real tokens, no git identity or config of this
     machine, any stray request sent to a dead proxy on 127.0.0.1 instead of the internet."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(TOKEN_PREFIXES)
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(TOKEN_PREFIXES)}
     gitconfig = tmp / "gitconfig"
     gitconfig.write_text("[init]\n\tdefaultBranch = main\n")
     env.update(
