@@ -241,3 +241,21 @@ def test_labels_of_the_new_metrics() -> None:
     assert m.metric_label("unanswered") == "Unanswered questions"
     assert m.metric_label("active_180d") == "Half-yearly active people"
     assert m.metric_label("answered_share") == "Answered share"
+
+
+def test_rollup_answered_share_over_sources_reporting_questions_and_unanswered() -> None:
+    observations = [
+        o("stackexchange:a", members=100, topics=1000, unanswered=250),
+        o("stackexchange:b", topics=3000, unanswered=750),
+        # GitHub reports unanswered issues but no issue total: left out of the share
+        o("github:c", members=500, unanswered=40),
+        o("discourse:d", members=80, topics=900),
+    ]
+    rollup = m.rollup(observations, as_of="2026-01-01")
+    assert rollup.answered_share == pytest.approx(1 - 1000 / 4000)
+    assert rollup.answered_sources == 2
+
+
+def test_rollup_without_unanswered_has_no_answered_share() -> None:
+    rollup = m.rollup([o("discourse:d", members=80, topics=900)], as_of="2026-01-01")
+    assert rollup.answered_share is None and rollup.answered_sources == 0

@@ -248,6 +248,9 @@ class Rollup:
     posts_per_active: float | None  # sum(posts_30d) / sum(active_30d) over sources with both
     stale: bool  # any contributing value is stale
     platforms: tuple[str, ...]
+    #: 1 - sum(unanswered) / sum(topics) over the sources reporting both; shown beside engagement
+    answered_share: float | None = None
+    answered_sources: int = 0
 
 
 def _with_values(observations: Iterable[Observation]) -> list[Observation]:
@@ -276,6 +279,14 @@ def rollup(
         if posting
         else None
     )
+    asked = [o for o in usable if "unanswered" in o.metrics and "topics" in o.metrics]
+    answered = (
+        answered_share(
+            sum(o.metrics["unanswered"] for o in asked), sum(o.metrics["topics"] for o in asked)
+        )
+        if asked
+        else None
+    )
     start = oldest_start([founded, *(o.created_at for o in observations)])
     return Rollup(
         members=members,
@@ -290,6 +301,8 @@ def rollup(
         posts_per_active=posts_per_active,
         stale=any(o.status == "stale" for o in usable),
         platforms=tuple(sorted({o.platform for o in observations})),
+        answered_share=answered,
+        answered_sources=len(asked),
     )
 
 
