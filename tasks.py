@@ -157,7 +157,7 @@ def snapshot(
 
 
 @task
-def demo(c, communities="12", days="400", out="demo", seed="1"):
+def demo(c, communities="20", days="400", out="demo", seed="1"):
     """Write a synthetic, deterministic demo registry and history (flagged synthetic)."""
     from community_metrics.collect.demo import DemoError, generate_demo
 
@@ -166,7 +166,7 @@ def demo(c, communities="12", days="400", out="demo", seed="1"):
     except ValueError:
         raise Exit(
             "community_metrics: demo: --communities, --days and --seed are whole "
-            "numbers, e.g. invoke demo --communities 12 --days 400",
+            "numbers, e.g. invoke demo --communities 20 --days 400",
             code=2,
         ) from None
     try:

@@ -333,7 +333,8 @@ def snapshot_command(config: Path, data: Path, date: str, *extra: str) -> list[s
 
 def missing_tokens(config: Path) -> dict[str, list[str]]:
     """Token variables the registry's sources read that are unset or empty: variable -> sources.
-    Such a source is asked without a token (lower rate limits); that is a warning, not a failure."""
+    Such a source is asked without a token (lower rate limits) or, where the platform requires
+    one, fails with a message naming the secret; either way a warning, not a failed run."""
     from community_metrics.registry.config import ConfigError
     from community_metrics.registry.platforms import PLATFORMS
 
@@ -356,8 +357,10 @@ def warn_missing_tokens(missing: dict[str, list[str]]) -> None:
     lines = [
         "### Tokens not set",
         "",
-        "These sources were asked without a token (lower rate limits). Add the repository "
-        "secret to raise them; nothing else is needed.",
+        "These sources were asked without a token. Where the token is optional (GitHub, "
+        "GitLab, Stack Exchange) that means lower rate limits; where it is required (YouTube, "
+        "Telegram, Slack, Zulip) the source fails until the repository secret is added. "
+        "Nothing else is needed.",
         "",
     ]
     for variable, labels in sorted(missing.items()):

@@ -139,4 +139,5 @@ def test_every_platform_appears_in_a_demo_of_that_many_communities() -> None:
     }
     assert shown == set(_PLATFORMS)
     second_wave = {"nodeinfo", "peertube", "forgejo", "mediawiki", "huggingface", "opencollective"}
+    second_wave |= {"gitlab", "steam", "youtube", "telegram", "slack", "zulip"}
     assert second_wave <= shown

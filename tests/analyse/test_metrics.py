@@ -219,3 +219,43 @@ def test_number_formatting() -> None:
     assert m.format_number(None) == "—"
     assert m.format_percent(0.125, 1) == "12.5%"
     assert m.metric_label("active_30d") == "Monthly active people"
+
+
+def test_answered_share_is_one_minus_unanswered_over_questions() -> None:
+    # Stack Overflow-like figures: 7,123,456 of 24,123,456 questions unanswered
+    assert m.answered_share(7_123_456, 24_123_456) == pytest.approx(1 - 7_123_456 / 24_123_456)
+    assert m.answered_share(250, 1000) == 0.75
+    assert m.answered_share(0, 1000) == 1.0
+    assert m.answered_share(1000, 1000) == 0.0
+
+
+def test_answered_share_missing_or_inconsistent_is_none_not_zero() -> None:
+    assert m.answered_share(None, 1000) is None
+    assert m.answered_share(10, None) is None
+    assert m.answered_share(10, 0) is None  # no questions: nothing to answer
+    assert m.answered_share(1200, 1000) is None  # more unanswered than questions
+    assert m.answered_share(float("nan"), 1000) is None
+
+
+def test_labels_of_the_new_metrics() -> None:
+    assert m.metric_label("unanswered") == "Unanswered questions"
+    assert m.metric_label("active_180d") == "Half-yearly active people"
+    assert m.metric_label("answered_share") == "Answered share"
+
+
+def test_rollup_answered_share_over_sources_reporting_questions_and_unanswered() -> None:
+    observations = [
+        o("stackexchange:a", members=100, topics=1000, unanswered=250),
+        o("stackexchange:b", topics=3000, unanswered=750),
+        # GitHub reports unanswered issues but no issue total: left out of the share
+        o("github:c", members=500, unanswered=40),
+        o("discourse:d", members=80, topics=900),
+    ]
+    rollup = m.rollup(observations, as_of="2026-01-01")
+    assert rollup.answered_share == pytest.approx(1 - 1000 / 4000)
+    assert rollup.answered_sources == 2
+
+
+def test_rollup_without_unanswered_has_no_answered_share() -> None:
+    rollup = m.rollup([o("discourse:d", members=80, topics=900)], as_of="2026-01-01")
+    assert rollup.answered_share is None and rollup.answered_sources == 0

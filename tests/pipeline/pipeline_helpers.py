@@ -50,6 +50,9 @@ class Project:
     def runner(self, **options) -> LocalRunner:
         """A workflow run: its own folder for jobs and artifacts, like a run on GitHub."""
         options.setdefault("base_env", self.env)
+        # like a repository with its secrets set: the token sources of the test registry can
+        # build their requests (the cassette holds their tokens as ***)
+        options.setdefault("secrets", dict(REPLAY_SECRETS))
         runs = sum(1 for p in self.workspace.iterdir() if p.name.startswith("run-"))
         folder = self.workspace / f"run-{runs + 1}"
         folder.mkdir()
@@ -69,14 +72,32 @@ class Project:
         return git(self.remote, "rev-list", "refs/heads/main").splitlines()
 
 
+#: variables of this machine never passed to a step: tokens of every platform, git, our settings
+TOKEN_PREFIXES = (
+    "GITHUB_",
+    "GIT_",
+    "STACKEXCHANGE",
+    "MATRIX_",
+    "COMMUNITY_METRICS",
+    "GITLAB_",
+    "YOUTUBE_",
+    "TELEGRAM_",
+    "SLACK_",
+    "ZULIP_",
+)
+
+
+#: the secrets the token sources of tests/fixtures/registry.yml need in a replayed run
+REPLAY_SECRETS = {
+    name: "replay-test-secret"
+    for name in ("YOUTUBE_API_KEY", "TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN", "ZULIP_API_KEY")
+}
+
+
 def isolated_env(tmp: Path, cassette: Path, **extra: str) -> dict[str, str]:
     """The environment of every step: no real tokens, no git identity or config of this
     machine, any stray request sent to a dead proxy on 127.0.0.1 instead of the internet."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("GITHUB_", "GIT_", "STACKEXCHANGE", "MATRIX_", "COMMUNITY_METRICS"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(TOKEN_PREFIXES)}
     gitconfig = tmp / "gitconfig"
     gitconfig.write_text("[init]\n\tdefaultBranch = main\n")
     env.update(

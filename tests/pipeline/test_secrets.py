@@ -18,7 +18,16 @@ from werkzeug import Response
 
 from tests.conftest import build_site
 
-TOKEN_VARIABLES = ("GITHUB_TOKEN", "STACKEXCHANGE_KEY", "MATRIX_TOKEN")
+TOKEN_VARIABLES = (
+    "GITHUB_TOKEN",
+    "STACKEXCHANGE_KEY",
+    "MATRIX_TOKEN",
+    "GITLAB_TOKEN",
+    "YOUTUBE_API_KEY",
+    "TELEGRAM_BOT_TOKEN",
+    "SLACK_BOT_TOKEN",
+    "ZULIP_API_KEY",
+)
 
 
 @pytest.fixture

@@ -37,7 +37,9 @@ _METRIC_LABELS = {
     "posts_7d": "Posts in 7 days",
     "posts_30d": "Posts in 30 days",
     "contributors": "Contributors",
-    "active_180d": "Half-year active people",
+    "active_180d": "Half-yearly active people",
+    "unanswered": "Unanswered questions",
+    "answered_share": "Answered share",
     "engagement": "Engagement",
 }
 
@@ -200,6 +202,17 @@ def posts_per_active_member(posts_30d: float | None, active_30d: float | None) -
     return ratio(posts_30d, active_30d)
 
 
+def answered_share(unanswered: float | None, questions: float | None) -> float | None:
+    """1 − ``unanswered / questions``: the share of questions (``topics``) that got an answer.
+    None when either is missing or there are no questions; None too when the counts disagree
+    (more unanswered than questions: two windows or definitions mixed), never a negative share.
+    """
+    share = ratio(unanswered, questions)
+    if share is None or share > 1:
+        return None
+    return 1 - share
+
+
 def ratio_series(numerator: Series, denominator: Series) -> Series:
     """Day-by-day ratio of two series on the same dates (gap where either is a gap)."""
     if numerator.dates != denominator.dates:
@@ -235,6 +248,9 @@ class Rollup:
     posts_per_active: float | None  # sum(posts_30d) / sum(active_30d) over sources with both
     stale: bool  # any contributing value is stale
     platforms: tuple[str, ...]
+    #: 1 - sum(unanswered) / sum(topics) over the sources reporting both; shown beside engagement
+    answered_share: float | None = None
+    answered_sources: int = 0
 
 
 def _with_values(observations: Iterable[Observation]) -> list[Observation]:
@@ -263,6 +279,14 @@ def rollup(
         if posting
         else None
     )
+    asked = [o for o in usable if "unanswered" in o.metrics and "topics" in o.metrics]
+    answered = (
+        answered_share(
+            sum(o.metrics["unanswered"] for o in asked), sum(o.metrics["topics"] for o in asked)
+        )
+        if asked
+        else None
+    )
     start = oldest_start([founded, *(o.created_at for o in observations)])
     return Rollup(
         members=members,
@@ -277,6 +301,8 @@ def rollup(
         posts_per_active=posts_per_active,
         stale=any(o.status == "stale" for o in usable),
         platforms=tuple(sorted({o.platform for o in observations})),
+        answered_share=answered,
+        answered_sources=len(asked),
     )
 
 

@@ -122,6 +122,12 @@ _PLATFORMS: dict[str, tuple[int, tuple[str, ...]]] = {
     "mediawiki": (1, ("members", "active_30d", "posts", "topics")),
     "huggingface": (1, ("members", "contributors")),
     "opencollective": (1, ("members", "contributors")),
+    "gitlab": (2, ("members",)),
+    "steam": (1, ("members", "online")),
+    "youtube": (2, ("members", "posts")),
+    "telegram": (1, ("members",)),
+    "slack": (1, ("members",)),
+    "zulip": (1, ("members",)),
 }
 
 
@@ -222,6 +228,28 @@ def _identifier(platform: str, slug: str, index: int) -> tuple[str, str, str]:
     if platform == "opencollective":
         slug = f"example-{index}-{short}"[:60]
         return "collective", slug, f"https://collective.example.com/{slug}.json"
+    if platform == "gitlab":
+        project = f"example-{index}/{short}"
+        return "project", project, f"https://gitlab.example.com/api/v4/projects/{project}"
+    if platform == "steam":
+        group = f"Example{index}"
+        return "group", group, f"https://steam.example.com/groups/{group}/memberslistxml/"
+    if platform == "youtube":
+        handle = f"@example{index}"
+        return "handle", handle, "https://youtube.example.com/youtube/v3/channels"
+    if platform == "telegram":
+        chat = f"@example_{index}"
+        return (
+            "chat",
+            chat,
+            "https://telegram.example.com/bot{TELEGRAM_BOT_TOKEN}/getChatMemberCount",
+        )
+    if platform == "slack":
+        channel = f"C{index:08d}"
+        return "channel", channel, "https://slack.example.com/api/conversations.info"
+    if platform == "zulip":
+        realm = f"chat.{short}.example.org"
+        return "realm", realm, f"https://{realm}/api/v1/users"
     alias = f"#{short}:matrix.example.org"
     return "room", alias, "https://matrix.example.org/_matrix/client/v3/publicRooms"
 
@@ -309,6 +337,8 @@ def registry_yaml(communities: list[DemoCommunity]) -> str:
                 f"      - platform: {source.platform}",
                 f"        {source.key}: {_yaml_text(source.ident)}",
             ]
+            if source.platform == "zulip":  # Zulip's key belongs to a bot, named by its e-mail
+                lines.append(f"        bot_email: {_yaml_text('pulse-bot@' + source.ident)}")
     return "\n".join(lines) + "\n"
 
 
@@ -558,7 +588,7 @@ def _check_replaceable(out: Path) -> list[Path]:
 
 def generate_demo(
     out: Path,
-    communities: int = 12,
+    communities: int = 20,
     days: int = 400,
     seed: int = 1,
     *,

@@ -35,6 +35,7 @@ METRICS: dict[str, str] = {
     "posts_30d": "new posts in the last 30 days",
     "contributors": "people who contributed code",
     "active_180d": "people active in the last half-year",
+    "unanswered": "questions or issues still without any answer",
 }
 
 #: ok: every request succeeded; partial: the canonical request succeeded, a further one failed;

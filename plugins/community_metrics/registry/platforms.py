@@ -36,6 +36,8 @@ STACKEXCHANGE_SITE = r"[a-z0-9.-]{2,80}"
 STACKEXCHANGE_TAG = rf"(?:{STACKEXCHANGE_SITE}/)?[a-z0-9+#.-]{{1,35}}"
 FORGEJO_REPO = r"[A-Za-z0-9_.-]{1,40}/[A-Za-z0-9_.-]{1,100}"
 MEDIAWIKI_PATH = r"/|(?:/[A-Za-z0-9._~-]+)+/?"
+GITLAB_SEGMENT = r"[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}"
+EMAIL = r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
 MATRIX_PAGE_SIZE = 100
 MATRIX_DEFAULT_PAGES = 10
 
@@ -181,6 +183,70 @@ _SPECS = (
         identifiers={"collective": "the collective's slug on opencollective.com, e.g. webpack"},
         default_api="https://opencollective.com",
         identifier_patterns={"collective": r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,99})"},
+    ),
+    PlatformSpec(
+        name="gitlab",
+        title="GitLab project or group",
+        identifiers={
+            "project": "full path of a project, e.g. gitlab-org/gitlab or inkscape/inkscape",
+            "group": "full path of a group, e.g. gitlab-org or inkscape",
+        },
+        default_api="https://gitlab.com/api/v4",
+        default_token_env="GITLAB_TOKEN",  # noqa: S106 -- a variable name
+        identifier_patterns={
+            "project": rf"{GITLAB_SEGMENT}(?:/{GITLAB_SEGMENT}){{1,20}}",
+            "group": rf"{GITLAB_SEGMENT}(?:/{GITLAB_SEGMENT}){{0,20}}",
+        },
+    ),
+    PlatformSpec(
+        name="steam",
+        title="Steam community group",
+        identifiers={
+            "group": (
+                "the group's URL name, e.g. SteamClientBeta "
+                "(from steamcommunity.com/groups/SteamClientBeta)"
+            )
+        },
+        default_api="https://steamcommunity.com",
+        identifier_patterns={"group": r"[A-Za-z0-9_.-]{2,64}"},
+    ),
+    PlatformSpec(
+        name="youtube",
+        title="YouTube channel",
+        identifiers={
+            "channel": "the channel id, UC followed by 22 characters",
+            "handle": "the channel's handle, e.g. '@Google' (quote it)",
+        },
+        default_api="https://www.googleapis.com/youtube/v3",
+        default_token_env="YOUTUBE_API_KEY",  # noqa: S106 -- a variable name
+        identifier_patterns={
+            "channel": r"UC[A-Za-z0-9_-]{22}",
+            "handle": r"@?[A-Za-z0-9._-]{3,30}",
+        },
+    ),
+    PlatformSpec(
+        name="telegram",
+        title="Telegram public channel or group",
+        identifiers={"chat": "the public username, e.g. '@telegram' (quote it)"},
+        default_api="https://api.telegram.org",
+        default_token_env="TELEGRAM_BOT_TOKEN",  # noqa: S106 -- a variable name
+        identifier_patterns={"chat": r"@?[A-Za-z][A-Za-z0-9_]{3,31}"},
+    ),
+    PlatformSpec(
+        name="slack",
+        title="Slack channel",
+        identifiers={"channel": "the channel id, e.g. C0123ABC (channel details, bottom)"},
+        default_api="https://slack.com/api",
+        default_token_env="SLACK_BOT_TOKEN",  # noqa: S106 -- a variable name
+        identifier_patterns={"channel": r"[CG][A-Z0-9]{6,20}"},
+    ),
+    PlatformSpec(
+        name="zulip",
+        title="Zulip organization",
+        identifiers={"realm": "the organization's host name, e.g. chat.zulip.org"},
+        options={"bot_email": "the e-mail address of the bot whose key is in $ZULIP_API_KEY"},
+        default_token_env="ZULIP_API_KEY",  # noqa: S106 -- a variable name
+        identifier_patterns={"realm": HOST, "bot_email": EMAIL},
     ),
 )
 

@@ -233,3 +233,125 @@ def test_hostile_nodeinfo_user_total(httpserver, http, make_source, value, reaso
     assert reason in message
     assert "total" in message
     assert "/nodeinfo/2.0" in message
+
+
+#: second-wave platforms: platform, key, identifier, path served, path the message shows,
+#: fixture, JSON path of the members field, secret the source needs (set for the test)
+TELEGRAM_TEST_TOKEN = "123456789:AAhostile-values-token"
+CASES_WAVE2 = [
+    (
+        "gitlab",
+        "project",
+        "inkscape/inkscape",
+        "/projects/inkscape/inkscape",
+        "/projects/inkscape%2Finkscape",
+        "gitlab/project.json",
+        ["star_count"],
+        None,
+    ),
+    (
+        "youtube",
+        "channel",
+        "UC_x5XG1OV2P6uZZ5FSM9Ttw",
+        "/channels",
+        "/channels",
+        "youtube/channel.json",
+        ["items", 0, "statistics", "subscriberCount"],
+        "YOUTUBE_API_KEY",
+    ),
+    (
+        "telegram",
+        "chat",
+        "@telegram",
+        f"/bot{TELEGRAM_TEST_TOKEN}/getChatMemberCount",
+        "/bot{TELEGRAM_BOT_TOKEN}/getChatMemberCount",
+        "telegram/member_count.json",
+        ["result"],
+        "TELEGRAM_BOT_TOKEN",
+    ),
+    (
+        "slack",
+        "channel",
+        "C1234567890",
+        "/conversations.info",
+        "/conversations.info",
+        "slack/conversations_info.json",
+        ["channel", "num_members"],
+        "SLACK_BOT_TOKEN",
+    ),
+]
+
+
+@pytest.mark.parametrize(("value", "reason"), HOSTILE)
+@pytest.mark.parametrize(
+    ("platform", "key", "ident", "served", "shown", "fixture", "field", "env"), CASES_WAVE2
+)
+def test_hostile_member_count_second_wave(
+    httpserver,
+    http,
+    make_source,
+    monkeypatch,
+    platform,
+    key,
+    ident,
+    served,
+    shown,
+    fixture,
+    field,
+    env,
+    value,
+    reason,
+):
+    if env:
+        monkeypatch.setenv(env, TELEGRAM_TEST_TOKEN if platform == "telegram" else "test-secret")
+    httpserver.expect_request(served).respond_with_json(put_at(body(fixture), field, value))
+    with pytest.raises(SourceError) as caught:
+        FETCHERS[platform](make_source(platform, key, ident), http)
+    message = str(caught.value)
+    assert reason in message
+    assert str(field[-1]) in message
+    assert shown in message  # names the endpoint
+    assert TELEGRAM_TEST_TOKEN not in message
+
+
+@pytest.mark.parametrize(
+    ("platform", "key", "ident", "path", "fixture", "field", "env"),
+    [
+        (
+            "gitlab",
+            "group",
+            "gitlab-org",
+            "/groups/gitlab-org",
+            "gitlab/group.json",
+            ["created_at"],
+            None,
+        ),
+        (
+            "youtube",
+            "channel",
+            "UC_x5XG1OV2P6uZZ5FSM9Ttw",
+            "/channels",
+            "youtube/channel.json",
+            ["items", 0, "snippet", "publishedAt"],
+            "YOUTUBE_API_KEY",
+        ),
+        (
+            "slack",
+            "channel",
+            "C1234567890",
+            "/conversations.info",
+            "slack/conversations_info.json",
+            ["channel", "created"],
+            "SLACK_BOT_TOKEN",
+        ),
+    ],
+)
+def test_future_creation_date_second_wave(
+    httpserver, http, make_source, monkeypatch, platform, key, ident, path, fixture, field, env
+):
+    if env:
+        monkeypatch.setenv(env, "test-secret")
+    future = 4102444800 if field[-1] == "created" else "2100-01-01T00:00:00Z"
+    httpserver.expect_request(path).respond_with_json(put_at(body(fixture), field, future))
+    with pytest.raises(SourceError, match="a date in the future"):
+        FETCHERS[platform](make_source(platform, key, ident), http)

@@ -11,6 +11,7 @@ LEMMY_EXPECTED = {
     "active_30d": 16543,
     "topics": 45678,
     "posts": 45678 + 1234567,
+    "active_180d": 34567,
 }
 
 
@@ -20,7 +21,7 @@ def test_lemmy_v3_nested_counts(httpserver, http, make_source):
     ).respond_with_json(body("lemmy/community_v3.json"))
     result = lemmy.fetch(make_source("lemmy", "community", "!technology@lemmy.world"), http)
     assert result.metrics == LEMMY_EXPECTED
-    assert result.extra == {"comments": 1234567, "active_half_year": 34567}
+    assert result.extra == {"comments": 1234567}
     assert result.created_at == "2023-06-11T15:31:08Z"
 
 
@@ -55,6 +56,7 @@ def test_piefed_names(httpserver, http, make_source):
         "active_30d": 301,
         "topics": 678,
         "posts": 678 + 4321,
+        "active_180d": 900,
     }
     assert result.created_at == "2024-01-04T02:19:35Z"
 
@@ -66,6 +68,15 @@ def test_lemmy_without_comments_leaves_posts_absent(httpserver, http, make_sourc
     result = lemmy.fetch(make_source("lemmy", "community", "technology@lemmy.world"), http)
     assert "posts" not in result.metrics
     assert result.metrics["topics"] == 45678
+
+
+def test_lemmy_without_half_year_leaves_active_180d_absent(httpserver, http, make_source):
+    community = body("lemmy/community_v3.json")
+    del community["community_view"]["counts"]["users_active_half_year"]
+    httpserver.expect_request("/api/v3/community").respond_with_json(community)
+    result = lemmy.fetch(make_source("lemmy", "community", "technology@lemmy.world"), http)
+    assert "active_180d" not in result.metrics
+    assert result.metrics["active_30d"] == 16543
 
 
 def test_lemmy_error_shape(httpserver, http, make_source):

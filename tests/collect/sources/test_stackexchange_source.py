@@ -11,11 +11,15 @@ def test_site_info(httpserver, http, make_source):
         "/2.3/info", query_string={"site": "stackoverflow"}
     ).respond_with_json(body("stackexchange/info.json"))
     result = stackexchange.fetch(make_source("stackexchange", "site", "stackoverflow"), http)
-    assert result.metrics == {"members": 29012345, "topics": 24123456, "posts": 36012345}
+    assert result.metrics == {
+        "members": 29012345,
+        "topics": 24123456,
+        "posts": 36012345,
+        "unanswered": 7123456,
+    }
     assert result.extra == {
         "questions_per_minute": 0.42,
         "answers_per_minute": 0.85,
-        "unanswered": 7123456,
         "quota_remaining": 287,
     }
     assert result.created_at is None
@@ -77,3 +81,12 @@ def test_app_key_goes_in_the_query_from_the_named_variable(
     )
     assert "abc123key" not in result.endpoint
     assert result.metrics["members"] == 29012345
+
+
+def test_site_without_total_unanswered_leaves_unanswered_absent(httpserver, http, make_source):
+    info = body("stackexchange/info.json")
+    del info["items"][0]["total_unanswered"]
+    httpserver.expect_request("/2.3/info").respond_with_json(info)
+    result = stackexchange.fetch(make_source("stackexchange", "site", "stackoverflow"), http)
+    assert "unanswered" not in result.metrics
+    assert result.metrics["topics"] == 24123456

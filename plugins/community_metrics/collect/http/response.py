@@ -65,8 +65,10 @@ def platform_reason(response: HttpResponse) -> str:
         return ""
     if not isinstance(data, dict):
         return ""
-    for key in ("message", "reason", "error", "error_message"):
+    for key in ("message", "reason", "error", "error_message", "description", "msg"):
         value = data.get(key)
+        if isinstance(value, dict):  # Google APIs: {"error": {"code": 400, "message": …}}
+            value = value.get("message")
         if isinstance(value, str) and value.strip():
             return value.strip()[:200]
     return ""

@@ -10,6 +10,7 @@ from community_metrics.collect.sources import (
     discourse,
     forgejo,
     github,
+    gitlab,
     huggingface,
     lemmy,
     manual,
@@ -20,7 +21,12 @@ from community_metrics.collect.sources import (
     opencollective,
     peertube,
     reddit,
+    slack,
     stackexchange,
+    steam,
+    telegram,
+    youtube,
+    zulip,
 )
 from community_metrics.collect.sources.base import Fetch
 
@@ -41,6 +47,12 @@ FETCHERS: dict[str, Fetch] = {
     "mediawiki": mediawiki.fetch,
     "huggingface": huggingface.fetch,
     "opencollective": opencollective.fetch,
+    "gitlab": gitlab.fetch,
+    "steam": steam.fetch,
+    "youtube": youtube.fetch,
+    "telegram": telegram.fetch,
+    "slack": slack.fetch,
+    "zulip": zulip.fetch,
 }
 
 __all__ = ["FETCHERS", "Fetch"]

@@ -6,7 +6,8 @@ clean count or date fails the source with a sentence naming the field and the en
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from community_metrics.collect.http import FetchError
@@ -65,3 +66,17 @@ def further(result: SourceResult, what: str, request: Callable[[], None]) -> Non
         request()
     except (FetchError, SourceError) as exc:
         result.failures.append(f"{what}: {exc}")
+
+
+@contextmanager
+def secret_hint(how: str) -> Iterator[None]:
+    """Adds where to get a secret to an authentication failure (unset, refused or expired):
+    ``how`` says which secret to create and where, e.g. "a bot token from @BotFather"."""
+    try:
+        yield
+    except FetchError as exc:
+        if exc.kind != "auth":
+            raise
+        raise FetchError(
+            "auth", exc.url, f"{exc.message}. To get one: {how}", status=exc.status
+        ) from None

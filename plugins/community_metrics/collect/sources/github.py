@@ -8,6 +8,11 @@ https://docs.github.com/en/rest/repos/repos#list-repository-contributors . Traps
 - old payloads may lack ``stargazers_count``/``subscribers_count``: absent stays absent.
 - contributors have no total: ask for ``per_page=1`` and read the last page from ``Link``
   (https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api).
+- ``unanswered``: open issues without any comment, the ``total_count`` of
+  ``GET {api}/search/issues?q=repo:{o}/{r}+is:issue+is:open+comments:0&per_page=1``
+  (https://docs.github.com/en/rest/search/search#search-issues-and-pull-requests). Search
+  has its own, lower rate limit (10/min anonymous, 30/min with a token): a failure leaves
+  the source partial. ``incomplete_results`` true (a search that timed out) is not a count;
 - organizations publish no member count: ``followers`` is what is public.
 """
 
@@ -73,6 +78,21 @@ def _contributors(source: SourceConfig, http: HttpClient, result: SourceResult) 
     result.metrics["contributors"] = pages
 
 
+def _unanswered(source: SourceConfig, http: HttpClient, result: SourceResult) -> None:
+    url = f"{api_base(source, DEFAULT_API)}/search/issues"
+    query = f"repo:{source.id} is:issue is:open comments:0"
+    answer = http.get(
+        url, params={"q": query, "per_page": "1"}, headers=HEADERS, auth=_auth(source)
+    )
+    found = expect_object(answer.json(), "search results", url)
+    if found.get("incomplete_results") is True:
+        raise SourceError(f"{url}: the search timed out (incomplete_results): no count")
+    total = count(found, "total_count", url)
+    if total is None:
+        raise SourceError(f"{url}: no 'total_count' in the search results")
+    result.metrics["unanswered"] = total
+
+
 def fetch_repo(source: SourceConfig, http: HttpClient) -> SourceResult:
     endpoint = f"{api_base(source, DEFAULT_API)}/repos/{source.id}"
     repo = expect_object(
@@ -87,6 +107,7 @@ def fetch_repo(source: SourceConfig, http: HttpClient) -> SourceResult:
     put(result.extra, "open_issues", count(repo, "open_issues_count", endpoint))
     result.created_at = when(repo.get("created_at"), "created_at", endpoint)
     further(result, "contributors", lambda: _contributors(source, http, result))
+    further(result, "unanswered", lambda: _unanswered(source, http, result))
     return result
 
 

@@ -77,7 +77,7 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
     if found["threads"] is not None and found["comments"] is not None:
         result.metrics["posts"] = found["threads"] + found["comments"]
     put(result.extra, "comments", found["comments"])
-    put(result.extra, "active_half_year", found["active_half_year"])
+    put(result.metrics, "active_180d", found["active_half_year"])
     if "members" not in result.metrics:
         raise SourceError(f"{endpoint}: no subscriber count in the answer")
     published = next(

@@ -13,6 +13,8 @@ and https://api.stackexchange.com/docs/throttle . Traps:
   quota answers 400 ``{"error_id": 502, "error_name": "throttle_violation", "error_message":
   "too many requests from this IP, more requests available in N seconds"}``; the message then
   gives the numbers (quota_remaining, quota_max, backoff, the wait) and names the key;
+- ``total_unanswered`` (questions with no upvoted answer, the site's own definition) is
+  the ``unanswered`` metric;
 - ``new_active_users`` is not a 7/30-day active count, so it stays out of the vocabulary;
 - responses are always gzip-compressed (requests decodes them).
 """
@@ -181,7 +183,7 @@ def fetch(source: SourceConfig, http: HttpClient) -> SourceResult:
         put(result.metrics, "posts", count(item, "total_answers", endpoint))
         for key in ("questions_per_minute", "answers_per_minute"):
             put(result.extra, key, count(item, key, endpoint, allow_float=True))
-        put(result.extra, "unanswered", count(item, "total_unanswered", endpoint))
+        put(result.metrics, "unanswered", count(item, "total_unanswered", endpoint))
     else:
         put(result.metrics, "topics", count(item, "count", endpoint))
     put(result.extra, "quota_remaining", count(wrapper, "quota_remaining", endpoint))
