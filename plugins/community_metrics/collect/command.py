@@ -5,8 +5,9 @@ traceback); ``collect_and_store(...)`` is what the Pelican plugin calls when
 ``COMMUNITY_METRICS_FETCH = True``. ``python -m community_metrics.collect.command`` runs the
 command without invoke (used by the crash-safety test).
 
-Exit status: 0 when at least one source succeeded, 1 when every source failed or a snapshot
-file is unusable, 2 for a usage mistake or an invalid registry.
+Exit status: 0 when the run succeeded as ``collect.verdict.run_succeeded`` defines it (the
+nightly job uses the same function), 1 when every collected source failed or a snapshot file
+is unusable, 2 for a usage mistake or an invalid registry. Manual values are not collected.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from community_metrics.collect.run import (
     select_sources,
 )
 from community_metrics.collect.shards import merge_partials, write_partial
+from community_metrics.collect.verdict import run_succeeded
 from community_metrics.contract.model import Snapshot, utc_now
 from community_metrics.registry.config import ConfigError, Registry, load_registry
 from community_metrics.store.lock import store_lock
@@ -65,9 +67,8 @@ class RunReport:
 
     @property
     def exit_status(self) -> int:
-        if not self.collection.reports:
-            return 0
-        return 0 if self.collection.succeeded else 1
+        """0 when the run succeeded by the one rule (``collect.verdict``), else 1."""
+        return 0 if run_succeeded(self.collection.observations) else 1
 
 
 def check_date(text: str | None) -> str:

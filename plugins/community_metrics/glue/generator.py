@@ -20,6 +20,7 @@ from typing import Any
 
 from pelican.generators import Generator
 
+from community_metrics.glue.manual import manual_values
 from community_metrics.glue.shortcodes import ShortcodeProblem, has_shortcodes, replace_shortcodes
 from community_metrics.registry.config import ConfigError, Registry
 from community_metrics.render import pages
@@ -146,7 +147,7 @@ class CommunityMetricsGenerator(Generator):
             if configured.exists():
                 load_registry_or_fail(configured)
         registry = load_registry_or_fail(config_path)
-        history = load_history(data_dir, registry)
+        history = load_history(data_dir, registry, manual=manual_values(registry))
         logger.debug("community_metrics: history loaded in %.1f s", clock() - started)
         self._report_snapshot_errors(history, strict)
         now = settings.get("COMMUNITY_METRICS_NOW") or datetime.now(UTC)

@@ -45,6 +45,7 @@ from community_metrics.analyse.metrics import (
     summarize_growth,
     summarize_ratio,
 )
+from community_metrics.analyse.rollup import stale_since_all, sum_series
 from community_metrics.store.history import Series
 
 #: Okabe & Ito (2008), colour-blind safe; black is replaced by grey so it shows on dark pages,
@@ -180,7 +181,9 @@ def _round(value: float | None) -> float | int | None:
     """Whole numbers as ints, others to 6 significant digits: smaller, stable JSON."""
     if value is None:
         return None
-    if float(value).is_integer():
+    if isinstance(value, int):  # exact, at any size (no float round trip)
+        return value
+    if value.is_integer():
         return int(value)
     return float(f"{value:.6g}")
 
@@ -257,6 +260,7 @@ def _line_traces(
     }
     traces = [trace]
     if any(series.stale):
+        since = stale_since_all(series)
         near_stale = [
             series.stale[i]
             or (i > 0 and series.stale[i - 1])
@@ -272,11 +276,13 @@ def _line_traces(
                 "showlegend": False,
                 "x": series.dates,  # shared, not copied: many traces, one dates list
                 "y": [_round(series.values[i]) if near_stale[i] else None for i in range(size)],
+                "customdata": [
+                    _since_text(since[i]) if near_stale[i] else None for i in range(size)
+                ],
                 "connectgaps": False,
                 "line": {"color": colour, "width": 2, "dash": "dot"},
                 "marker": {"symbol": "circle-open", "size": 5, "color": colour},
-                "hovertemplate": f"%{{x}}: {hover} (stale: last good value carried)"
-                f"<extra>{name}</extra>",
+                "hovertemplate": f"%{{x}}: {hover} %{{customdata}}<extra>{name}</extra>",
             }
         )
     return traces
@@ -288,9 +294,16 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
     return layout
 
 
-def _value_text(value: float | None, stale: bool, percent: bool) -> str:
+def _since_text(since: str | None) -> str:
+    """ "(stale since 2026-01-03)" for a carried value (``stale_since_all``), "" for fresh."""
+    if since is None:
+        return ""
+    return f"(stale since {since})" if since else "(stale)"
+
+
+def _value_text(value: float | None, since: str | None, percent: bool) -> str:
     text = format_percent(value, 1) if percent else format_number(value)
-    return f"{text} (stale)" if stale and value is not None else text
+    return f"{text} {_since_text(since)}" if since is not None else text
 
 
 def _series_table(
@@ -304,8 +317,10 @@ def _series_table(
         items = [(label, monthly(series)) for label, series in items]
         dates = items[0][1].dates
         caption = f"{caption} (newest value of each month)"
+    sinces = [stale_since_all(s) for _label, s in items]
     rows = [
-        [day] + [_value_text(s.values[i], s.stale[i], percent) for _label, s in items]
+        [day]
+        + [_value_text(s.values[i], sinces[k][i], percent) for k, (_label, s) in enumerate(items)]
         for i, day in enumerate(dates)
     ]
     return Table(caption, ["Date", *[label for label, _s in items]], rows)
@@ -552,7 +567,8 @@ def community_metric_chart(
 ) -> Chart:
     """One metric of one community over time, daily: a line per item (per source, or the
     total), with its posts as dated vertical markers linking to them. ``total`` (from
-    ``History.community_series``) feeds the summary sentence when given."""
+    ``analyse.rollup.community_series``) feeds the summary sentence; without it the items are
+    rolled up by that same rule."""
     label = metric_label(metric)
     name = community_label or community
     shown = [(source, s) for source, s in items if s.has_values()]
@@ -600,7 +616,9 @@ def community_metric_chart(
         shapes=shapes,
         annotations=notes,
     )
-    summary_series = total if total is not None and total.has_values() else _sum_for_summary(shown)
+    if total is None:  # the items are the community's counted sources: the one rollup rule
+        total = sum_series([s for _source, s in items])
+    summary_series = total if total is not None and total.has_values() else None
     summary = (
         summarize_growth(summary_series, metric, 30)
         if summary_series
@@ -617,21 +635,6 @@ def community_metric_chart(
         table,
         chart_notes,
     )
-
-
-def _sum_for_summary(items: Sequence[tuple[str, Series]]) -> Series | None:
-    if not items:
-        return None
-    if len(items) == 1:
-        return items[0][1]
-    dates = items[0][1].dates
-    values: list[float | None] = []
-    stale: list[bool] = []
-    for i in range(len(dates)):
-        parts = [s.values[i] for _, s in items]
-        values.append(None if any(v is None for v in parts) else sum(parts))
-        stale.append(any(s.stale[i] for _, s in items))
-    return Series(list(dates), values, stale)
 
 
 def date_span(dates: Sequence[str]) -> int:
