@@ -184,7 +184,7 @@ def growth_all(series: Series, as_of: str | None = None) -> dict[int, Growth | N
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
     if numerator is None or denominator is None or not denominator:
         return None
-    if math.isnan(numerator) or math.isnan(denominator):
+    if numerator != numerator or denominator != denominator:  # NaN (no float() of big ints)
         return None
     try:
         result = numerator / denominator
@@ -223,7 +223,12 @@ def exact_total(values: Sequence[float | int]) -> int | float | None:
     """The sum of values: exact integers when all are whole; None when not finite."""
     if all(isinstance(v, int) or (math.isfinite(v) and float(v).is_integer()) for v in values):
         return sum(int(v) for v in values)
-    total = math.fsum(values) if all(math.isfinite(v) for v in values) else math.inf
+    if not all(math.isfinite(v) for v in values):
+        return None
+    try:
+        total = math.fsum(values)
+    except OverflowError:  # past the largest double: no number to show, a gap
+        return None
     return total if math.isfinite(total) else None
 
 

@@ -90,7 +90,11 @@ class Headline:
 
 
 def _sort_value(value: float | None) -> str:
-    return "" if value is None else repr(round(float(value), 6))
+    if value is None:
+        return ""
+    if isinstance(value, int):  # exact at any size (float() of a huge int overflows)
+        return str(value)
+    return repr(round(float(value), 6))
 
 
 def safe_url(url: str | None) -> str | None:
