@@ -23,10 +23,7 @@ def problems_of(text: str) -> list[str]:
     [
         ("slug: 0123", "reg.yml:2:11: 'slug' 0123 is read by YAML as a number (83)"),
         ("name: 0777", "reg.yml:3:11: 'name' 0777 is read by YAML as a number (511)"),
-        (
-            "description: 12.50",
-            "reg.yml:3:18: 'description' 12.50 is read by YAML as a number (12.5)",
-        ),
+        ("description: 12.50", "reg.yml:3:18: 'description' 12.50 is read by YAML as a number"),
         ("description: 1.5e+3", "reg.yml:3:18: 'description' 1.5e+3 is read by YAML as a number"),
     ],
 )
