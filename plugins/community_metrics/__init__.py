@@ -15,6 +15,9 @@ from pelican import signals
 #: and a theme that ships a template of the same name overrides it.
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
+#: The Python-Markdown extension that parses {metric ...} and {chart ...} (glue/markdown_ext.py).
+MARKDOWN_EXTENSION = "community_metrics.glue.markdown_ext"
+
 #: Defaults of the plugin's settings, applied with ``setdefault`` so the user's values win.
 DEFAULT_SETTINGS: dict[str, Any] = {
     "COMMUNITY_METRICS_CONFIG": "communities.yml",
@@ -29,6 +32,14 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 def apply_default_settings(pelican: Any) -> None:
     for name, value in DEFAULT_SETTINGS.items():
         pelican.settings.setdefault(name, value)
+    # {metric}/{chart} are Markdown syntax: our extension joins the site's own (a copy of the
+    # dict, so that Pelican's defaults are never changed in place)
+    markdown = dict(pelican.settings.get("MARKDOWN") or {})
+    extensions = list(markdown.get("extensions") or [])
+    if MARKDOWN_EXTENSION not in extensions:
+        extensions.append(MARKDOWN_EXTENSION)
+    markdown["extensions"] = extensions
+    pelican.settings["MARKDOWN"] = markdown
     overrides = pelican.settings.setdefault("THEME_TEMPLATES_OVERRIDES", [])
     if str(TEMPLATES) not in overrides:
         overrides.append(str(TEMPLATES))  # appended: the site's own overrides come first
@@ -40,13 +51,6 @@ def get_generators(pelican: Any) -> type:
     return CommunityMetricsGenerator
 
 
-def add_chart_script(path: str, context: dict[str, Any]) -> None:
-    from community_metrics.glue.generator import add_chart_script_to_post
-
-    add_chart_script_to_post(path, context)
-
-
 def register() -> None:
     signals.initialized.connect(apply_default_settings)
     signals.get_generators.connect(get_generators)
-    signals.content_written.connect(add_chart_script)

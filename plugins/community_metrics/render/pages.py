@@ -216,6 +216,7 @@ class ShortcodeRenderer:
         self.macros = env.get_template("pulse/macros.html").module
         self.charts = 0
         self.rendered = 0
+        self._ids: Counter[str] = Counter()
 
     def render(self, shortcode: Shortcode, post_date: str | date | None) -> str:
         self.rendered += 1
@@ -224,6 +225,12 @@ class ShortcodeRenderer:
         if shortcode.kind == "metric":
             return self._metric(shortcode, series, as_of)
         return self._chart(shortcode, series, as_of)
+
+    def render_text(self, shortcode: Shortcode, post_date: str | date | None) -> str:
+        """For a summary: values as text, charts left out (no figure, no JSON)."""
+        if shortcode.kind == "chart":
+            return ""
+        return self.render(shortcode, post_date)
 
     def _metric(self, shortcode: Shortcode, series: Series, as_of: str | None) -> str:
         label = m.metric_label(shortcode.metric).lower()
@@ -273,6 +280,9 @@ class ShortcodeRenderer:
         chart.id = charts.chart_id(
             "post", shortcode.community, shortcode.metric, window, as_of or "latest"
         )
+        self._ids[chart.id] += 1
+        if self._ids[chart.id] > 1:  # the same chart twice in one post: distinct ids
+            chart.id = f"{chart.id}-{self._ids[chart.id]}"
         self.charts += 1
         return str(self.macros.chart(chart))
 
