@@ -209,3 +209,15 @@ def test_any_sequence_of_sources_rolls_up_alike_everywhere(data, count: int) -> 
         assert "no members data" in shown["shortcode"]
     total = r.community_series(history, "py", "members")
     assert shown["summary_page"] == shown["summary_chart"] == m.summarize_growth(total)
+
+
+def test_stale_since_survives_weekly_and_monthly_sampling() -> None:
+    from community_metrics.render import charts
+
+    values: list[int | None] = [100] * 800
+    history = make_history({"github:a": values}, None, stale={"github:a": set(range(790, 800))})
+    total = r.community_series(history, "py", "members")
+    chart = charts.members_overview([("py", total)])
+    assert chart.table.rows[-1][1] == f"100 (stale since {day(789)})"  # monthly sample
+    dotted = next(t for t in chart.figure["data"] if t["name"].endswith("(stale)"))
+    assert f"(stale since {day(789)})" in dotted["customdata"]  # weekly sample

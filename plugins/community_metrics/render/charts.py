@@ -237,8 +237,18 @@ def _style(index: int) -> tuple[str, str]:
     return PALETTE[index % len(PALETTE)], DASHES[(index // len(PALETTE)) % len(DASHES)]
 
 
+def _since_by_day(series: Series) -> dict[str, str | None]:
+    return dict(zip(series.dates, stale_since_all(series), strict=True))
+
+
 def _line_traces(
-    label: str, series: Series, index: int, *, percent: bool = False, show_legend: bool = True
+    label: str,
+    series: Series,
+    index: int,
+    *,
+    percent: bool = False,
+    show_legend: bool = True,
+    daily: Series | None = None,
 ) -> list[dict[str, Any]]:
     """A solid trace of good values plus, where any, a dotted trace over the stale stretches."""
     colour, dash = _style(index)
@@ -260,7 +270,9 @@ def _line_traces(
     }
     traces = [trace]
     if any(series.stale):
-        since = stale_since_all(series)
+        # "stale since" from the daily series when this one is a weekly sample of it
+        by_day = _since_by_day(daily if daily is not None else series)
+        since = [by_day.get(d) for d in series.dates]
         near_stale = [
             series.stale[i]
             or (i > 0 and series.stale[i - 1])
@@ -307,17 +319,23 @@ def _value_text(value: float | None, since: str | None, percent: bool) -> str:
 
 
 def _series_table(
-    caption: str, items: Sequence[tuple[str, Series]], *, percent: bool = False
+    caption: str,
+    items: Sequence[tuple[str, Series]],
+    *,
+    percent: bool = False,
+    daily: Sequence[tuple[str, Series]] | None = None,
 ) -> Table:
     """Rows of date + one column per series; sampled monthly when long."""
     if not items:
         return Table(caption, ["Date"], [])
     dates = items[0][1].dates
+    # "stale since" from the daily series, before any sampling (a sample would move the day)
+    since_maps = [_since_by_day(s) for _label, s in (daily if daily is not None else items)]
     if len(dates) > TABLE_ROWS_LIMIT:
         items = [(label, monthly(series)) for label, series in items]
         dates = items[0][1].dates
         caption = f"{caption} (newest value of each month)"
-    sinces = [stale_since_all(s) for _label, s in items]
+    sinces = [[since_maps[k].get(day) for day in dates] for k in range(len(items))]
     rows = [
         [day]
         + [_value_text(s.values[i], sinces[k][i], percent) for k, (_label, s) in enumerate(items)]
@@ -348,7 +366,11 @@ def members_overview(
     """Members over time, one line per community (the ``limit`` largest), weekly beyond a year."""
     shown = _largest(items, limit)
     sampled = [(label, _overview(series)) for label, series in shown]
-    data = [t for i, (label, s) in enumerate(sampled) for t in _line_traces(label, s, i)]
+    data = [
+        t
+        for i, ((label, s), (_label, full)) in enumerate(zip(sampled, shown, strict=True))
+        for t in _line_traces(label, s, i, daily=full)
+    ]
     title = "Members over time"
     layout = _layout(title, yaxis={"title": {"text": "members"}, "type": "linear"})
     if toggle_log:
@@ -372,7 +394,7 @@ def members_overview(
             summary += f" Showing the {len(shown)} largest of {len(items)} communities."
     else:
         summary = "No members data yet."
-    table = _series_table("Members over time", sampled)
+    table = _series_table("Members over time", sampled, daily=shown)
     return Chart(
         chart_id(chart), "members_overview", title, summary, {"data": data, "layout": layout}, table
     )
@@ -397,7 +419,9 @@ def engagement_overview(
         shown = _largest(with_values, limit)
     sampled = [(label, _overview(series)) for label, series in shown]
     data = [
-        t for i, (label, s) in enumerate(sampled) for t in _line_traces(label, s, i, percent=True)
+        t
+        for i, ((label, s), (_label, full)) in enumerate(zip(sampled, shown, strict=True))
+        for t in _line_traces(label, s, i, percent=True, daily=full)
     ]
     title = "Engagement: monthly active people per member"
     layout = _layout(
@@ -413,7 +437,7 @@ def engagement_overview(
         if shown
         else "No community reports both active people and members yet."
     )
-    table = _series_table("Engagement over time", sampled, percent=True)
+    table = _series_table("Engagement over time", sampled, percent=True, daily=shown)
     return Chart(
         chart_id(chart),
         "engagement_overview",
