@@ -328,10 +328,10 @@ def _read_all(paths: list[str], cache: str | None, errors: list[SnapshotError]):
 
 
 def _add_manual(history: History, manual: list[ManualValue]) -> None:
-    """A dated manual value holds from its day until the next value of the same metric (what
-    the nightly manual source reports too: the latest typed count), on days where no snapshot
-    holds a value (a snapshot's value wins: it is what the site said that day). A manual
-    source no snapshot has seen yet gets a ``latest`` observation from its newest values."""
+    """A dated manual value holds from its day until the next value of the same metric, on
+    days where no snapshot holds a value (older snapshots, from before manual values stopped
+    being collected, may hold one: it is what the site said that day). A manual source gets a
+    ``latest`` observation from its newest values when no snapshot has one."""
     newest: dict[tuple[str, str], dict[str, tuple[str, float]]] = {}
     ordered = manual  # sorted by (community, source, metric, date)
     for position, item in enumerate(ordered):
