@@ -52,23 +52,26 @@ import sys, time
 sys.path.insert(0, {plugins!r})
 from community_metrics.registry.config import load_registry
 from community_metrics.store.history import load_history
+from community_metrics.glue.manual import manual_values
 from community_metrics.render import charts
 from community_metrics.analyse import metrics
+from community_metrics.analyse import rollup
 start = time.perf_counter()
-history = load_history({data!r}, load_registry({config!r}))
+registry = load_registry({config!r})
+history = load_history({data!r}, registry, manual=manual_values(registry))
 loaded = time.perf_counter()
 as_of = history.dates[-1]
 items = []
 for slug in history.communities():
-    members = history.community_series(slug, "members")
+    members = rollup.community_series(history, slug, "members")
     items.append((slug, members))
     metrics.growth_all(members)
-    metrics.rollup(history.latest(slug), as_of)
+    rollup.community_rollup(history, slug, as_of)
     metrics.milestones(members)
     for metric in ("members", "active_30d", "posts"):
         per_source = [(s, history.series(slug, s, metric)) for s in history.sources(slug)]
         charts.community_metric_chart(slug, metric, per_source,
-                                      total=history.community_series(slug, metric)).json
+                                      total=rollup.community_series(history, slug, metric)).json
 charts.members_overview(items).json
 print(f"{{loaded - start:.3f}} {{time.perf_counter() - loaded:.3f}}")
 """

@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
+from community_metrics.collect.verdict import is_collected, run_succeeded  # noqa: E402
 from community_metrics.contract.model import (  # noqa: E402
     Observation,
     Snapshot,
@@ -56,7 +57,6 @@ WORK = Path("nightly-work")  # files handed from one job to the next as artifact
 NOTHING = "nothing-collected.txt"  # handed on instead of a snapshot when there is no source
 DEFAULT_THRESHOLD = 200
 DEFAULT_MAX_SHARDS = 8
-OFFLINE_PLATFORMS = frozenset({"manual"})  # values from the registry itself, no request
 
 
 class StepError(Exception):
@@ -210,6 +210,7 @@ class Outcome:
     counts: Counter
     fresh_good: int  # ok/partial observations observed in this run
     attention: list[Observation]  # partial, stale and error observations
+    succeeded: bool = True  # collect.verdict.run_succeeded: the one rule, as invoke snapshot
 
     @property
     def total(self) -> int:
@@ -217,19 +218,21 @@ class Outcome:
 
 
 def outcome(snapshot: Snapshot, since: datetime | None) -> Outcome:
-    """``fresh_good`` counts the sources that answered in this run. Values typed into the
-    registry (manual) always "answer": when a registry also has platform sources, only those
-    count, so a run in which no platform answered fails even beside a manual source."""
+    """``fresh_good`` counts the collected sources that answered in this run; ``succeeded`` is
+    ``collect.verdict.run_succeeded``, the rule behind ``invoke snapshot``'s exit status too.
+    Manual values are never collected, so they never count as an answer."""
     counts: Counter = Counter(o.status for o in snapshot.observations)
-    online = [o for o in snapshot.observations if o.platform not in OFFLINE_PLATFORMS]
     fresh = 0
-    for observation in online or snapshot.observations:
+    for observation in snapshot.observations:
+        if not is_collected(observation.platform):
+            continue
         if not observation.is_good or observation.observed_at is None:
             continue
         if since is None or parse_timestamp(observation.observed_at) >= since:
             fresh += 1
     attention = [o for o in snapshot.observations if o.status != "ok"]
-    return Outcome(snapshot.date, counts, fresh, attention)
+    succeeded = run_succeeded(snapshot.observations, since)
+    return Outcome(snapshot.date, counts, fresh, attention, succeeded)
 
 
 def _cell(text: str | None) -> str:
@@ -303,7 +306,7 @@ def judge(path: Path, since: datetime | None, title: str) -> Snapshot:
         raise StepError(f"cannot read the snapshot just written: {exc}") from None
     result = outcome(snapshot, since)
     write_summary(summary_markdown(result, title))
-    if result.total and result.fresh_good == 0:
+    if not result.succeeded:
         write_summary(
             "**Every source failed in this run: nothing is committed or deployed; "
             "the last good site stays up.**\n"

@@ -18,6 +18,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: output's theme folder next to the site theme's own.
 STATIC = Path(__file__).resolve().parent / "static"
 
+#: The Python-Markdown extension that parses {metric ...} and {chart ...} (glue/markdown_ext.py).
+MARKDOWN_EXTENSION = "community_metrics.glue.markdown_ext"
+
 #: Defaults of the plugin's settings, applied with ``setdefault`` so the user's values win.
 DEFAULT_SETTINGS: dict[str, Any] = {
     "COMMUNITY_METRICS_CONFIG": "communities.yml",
@@ -32,6 +35,14 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 def apply_default_settings(pelican: Any) -> None:
     for name, value in DEFAULT_SETTINGS.items():
         pelican.settings.setdefault(name, value)
+    # {metric}/{chart} are Markdown syntax: our extension joins the site's own (a copy of the
+    # dict, so that Pelican's defaults are never changed in place)
+    markdown = dict(pelican.settings.get("MARKDOWN") or {})
+    extensions = list(markdown.get("extensions") or [])
+    if MARKDOWN_EXTENSION not in extensions:
+        extensions.append(MARKDOWN_EXTENSION)
+    markdown["extensions"] = extensions
+    pelican.settings["MARKDOWN"] = markdown
     overrides = pelican.settings.setdefault("THEME_TEMPLATES_OVERRIDES", [])
     if str(TEMPLATES) not in overrides:
         overrides.append(str(TEMPLATES))  # appended: the site's own overrides come first
@@ -47,13 +58,6 @@ def get_generators(pelican: Any) -> type:
     return CommunityMetricsGenerator
 
 
-def add_chart_script(path: str, context: dict[str, Any]) -> None:
-    from community_metrics.glue.generator import add_chart_script_to_post
-
-    add_chart_script_to_post(path, context)
-
-
 def register() -> None:
     signals.initialized.connect(apply_default_settings)
     signals.get_generators.connect(get_generators)
-    signals.content_written.connect(add_chart_script)

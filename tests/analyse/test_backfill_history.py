@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from community_metrics.analyse import rollup
 from community_metrics.contract.model import Observation
 from community_metrics.render import downloads
 from community_metrics.store.backfill import (
@@ -81,7 +82,7 @@ def test_history_starts_at_the_oldest_backfilled_day_and_flags_it(data: Path) ->
         "2026-11-02": (70, False),  # observed wins
         "2026-11-03": (65, True),
     }
-    total = history.community_series("fedi", "posts_7d")
+    total = rollup.community_series(history, "fedi", "posts_7d")
     assert total.values[0] == 50 and total.is_backfilled(0)
     assert not total.is_backfilled(history.dates.index("2026-11-02"))
     members = history.series("fedi", "mastodon:example.social", "members")
@@ -94,14 +95,16 @@ def test_downloads_mark_backfilled_values(data: Path) -> None:
     history = load_history(data)
     rows = list(csv.reader(io.StringIO(downloads.observations_csv(history))))
     prefix = ["fedi", "mastodon", "mastodon:example.social", "posts_7d"]
-    assert ["2026-10-19", *prefix, "50", "backfilled"] in rows
-    assert ["2026-11-02", *prefix, "70", "ok"] in rows
-    assert not [r for r in rows if r[0] == "2026-11-02" and r[-1] == "backfilled"]
+    # the last column is stale_since (empty: these values are not carried forward)
+    assert ["2026-10-19", *prefix, "50", "backfilled", ""] in rows
+    assert ["2026-11-02", *prefix, "70", "ok", ""] in rows
+    assert not [r for r in rows if r[0] == "2026-11-02" and r[-2] == "backfilled"]
     wide = list(csv.reader(io.StringIO(downloads.community_csv(history, "fedi"))))
-    assert wide[0] == ["date", "platform", "source", "status", "members", "posts_7d"]
-    assert ["2026-10-19", "mastodon", "mastodon:example.social", "backfilled", "", "50"] in wide
-    assert ["2026-11-03", "mastodon", "mastodon:example.social", "ok", "101", ""] in wide
-    assert ["2026-11-03", "mastodon", "mastodon:example.social", "backfilled", "", "65"] in wide
+    assert wide[0] == ["date", "platform", "source", "status", "members", "posts_7d", "stale_since"]
+    source = ["mastodon", "mastodon:example.social"]
+    assert ["2026-10-19", *source, "backfilled", "", "50", ""] in wide
+    assert ["2026-11-03", *source, "ok", "101", "", ""] in wide
+    assert ["2026-11-03", *source, "backfilled", "", "65", ""] in wide
     data_json = json.loads(downloads.observations_json(history))
     series = data_json["series"][0]
     assert series["backfilled"]["posts_7d"][0] == 50

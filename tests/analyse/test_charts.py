@@ -85,7 +85,7 @@ def test_stale_stretch_is_a_separate_dotted_trace() -> None:
     assert dotted["line"]["dash"] == "dot"
     assert dotted["marker"]["symbol"] == "circle-open"
     assert dotted["legendgroup"] == solid["legendgroup"]
-    assert chart.table.rows[2] == ["2024-01-03", "3 (stale)"]
+    assert chart.table.rows[2] == ["2024-01-03", "3 (stale since 2024-01-02)"]
 
 
 def test_script_and_html_are_escaped() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from community_metrics.analyse.rollup import community_series
 from community_metrics.collect.demo import END_DATE, DemoError, generate_demo
 from community_metrics.contract.model import Observation, Snapshot
 from community_metrics.registry.config import load_registry
@@ -94,7 +95,7 @@ def test_shapes_gaps_stale_partial_and_weekly_rhythm(tmp_path: Path) -> None:
     # growth: most communities end bigger than they started
     grew = 0
     for slug in history.communities():
-        series = history.community_series(slug, "members")
+        series = community_series(history, slug, "members")
         values = [v for v in series.values if v is not None]
         grew += values[-1] > values[0]
     assert grew >= 12

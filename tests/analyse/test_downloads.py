@@ -71,11 +71,11 @@ def test_observations_csv_is_long_and_neutralises_formulas(history) -> None:
     rows = parse_csv(downloads.observations_csv(history))
     assert rows[0] == list(downloads.CSV_COLUMNS)
     assert rows[1:] == [
-        ["2026-03-01", "'=evil", "discourse", "discourse:-x", "members", "10", "ok"],
-        ["2026-03-01", "'=evil", "discourse", "discourse:-x", "active_30d", "2", "ok"],
-        ["2026-03-01", "py", "github", "github:a/b", "members", "5.5", "ok"],
-        ["2026-03-03", "py", "github", "github:a/b", "members", "5.5", "stale"],
-        ["2026-03-03", "py", "matrix", "matrix:#r:m.org", "", "", "error"],
+        ["2026-03-01", "'=evil", "discourse", "discourse:-x", "members", "10", "ok", ""],
+        ["2026-03-01", "'=evil", "discourse", "discourse:-x", "active_30d", "2", "ok", ""],
+        ["2026-03-01", "py", "github", "github:a/b", "members", "5.5", "ok", ""],
+        ["2026-03-03", "py", "github", "github:a/b", "members", "5.5", "stale", "2026-03-01"],
+        ["2026-03-03", "py", "matrix", "matrix:#r:m.org", "", "", "error", ""],
     ]
 
 
@@ -91,10 +91,10 @@ def test_safe_cell() -> None:
 def test_community_csv_is_wide(history) -> None:
     rows = parse_csv(downloads.community_csv(history, "py"))
     assert rows == [
-        ["date", "platform", "source", "status", "members"],
-        ["2026-03-01", "github", "github:a/b", "ok", "5.5"],
-        ["2026-03-03", "github", "github:a/b", "stale", "5.5"],
-        ["2026-03-03", "matrix", "matrix:#r:m.org", "error", ""],
+        ["date", "platform", "source", "status", "members", "stale_since"],
+        ["2026-03-01", "github", "github:a/b", "ok", "5.5", ""],
+        ["2026-03-03", "github", "github:a/b", "stale", "5.5", "2026-03-01"],
+        ["2026-03-03", "matrix", "matrix:#r:m.org", "error", "", ""],
     ]
 
 
@@ -104,6 +104,7 @@ def test_observations_json_is_columnar(history) -> None:
     github = next(s for s in data["series"] if s["source"] == "github:a/b")
     assert github["status"] == ["ok", None, "stale"]
     assert github["metrics"] == {"members": [5.5, None, 5.5]}
+    assert github["stale_since"] == {"2026-03-03": "2026-03-01"}
     assert data["synthetic"] is False
 
 

@@ -102,6 +102,8 @@ communities:
         "reg.yml:13:14: 'api' 'not a url' is not an http(s) URL",
         "reg.yml:14:20: 'token_env' is not an environment variable name",
         "reg.yml:17:9: the github source of 'community #1' gives both 'repo' and 'org'",
+        "reg.yml:19:11: 'name' 12 is read by YAML as a number (12), not as the text written; "
+        'put it in quotes: "12"',
         "reg.yml:20:14: 'sources' must be a non-empty list",
         "reg.yml:21:5: community #3 has no 'name:'",
         "reg.yml:25:9: unknown key 'colour' in the reddit source of 'ok'",

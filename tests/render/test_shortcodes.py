@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 from dashboard_helpers import FIXTURES, build, soup
+from markdown import Markdown
 
 from community_metrics.glue.generator import PulseBuildError
+from community_metrics.glue.markdown_ext import PulseExtension
 from community_metrics.glue.shortcodes import parse_shortcode, replace_shortcodes
 from community_metrics.render.shortcode import Shortcode
 
@@ -50,10 +52,8 @@ def test_replace_reports_file_and_line_and_leaves_code_alone() -> None:
         "Title: x\n\nfine {metric python members}\n\n`{metric nope members}`\n\n"
         "bad {metric nope members}\n"
     )
-    html = (
-        "<p>fine {metric python members}</p><p><code>{metric nope members}</code></p>"
-        "<p>bad {metric nope members}</p>"
-    )
+    # the post's HTML as Python-Markdown writes it with our extension (slots, not braces)
+    html = Markdown(extensions=["extra", "meta", PulseExtension()]).convert(source)
     out, problems = replace_shortcodes(
         html,
         source_text=source,

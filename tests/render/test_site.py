@@ -35,7 +35,7 @@ def test_dashboard_table_holds_hand_computed_values(site: Path) -> None:
     assert rows["Python"][0]["data-sort"] == "1500"
     assert rows["Python"][1]["data-sort"] == "0.25"
     rust = [cell.get_text(" ", strip=True) for cell in rows["Rust"]]
-    assert rust[:3] == ["75 (stale)", "+25 (+50.0%)", "24.0%"]
+    assert rust[:3] == ["75 (stale since 2026-10-31)", "+25 (+50.0%)", "24.0%"]
     assert "stale" in rust[5]
 
 

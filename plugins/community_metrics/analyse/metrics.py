@@ -172,7 +172,7 @@ def growth(series: Series, days: int, as_of: str | None = None) -> Growth | None
         return None
     base_date, base_value = base
     absolute = current - base_value
-    relative = absolute / base_value if base_value else None
+    relative = ratio(absolute, base_value)
     return Growth(days, current_date, current, base_date, base_value, absolute, relative)
 
 
@@ -187,9 +187,13 @@ def growth_all(series: Series, as_of: str | None = None) -> dict[int, Growth | N
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
     if numerator is None or denominator is None or not denominator:
         return None
-    if math.isnan(numerator) or math.isnan(denominator):
+    if numerator != numerator or denominator != denominator:  # NaN (no float() of big ints)
         return None
-    return numerator / denominator
+    try:
+        result = numerator / denominator
+    except OverflowError:  # two huge integers: no finite ratio
+        return None
+    return result if math.isfinite(result) else None
 
 
 def engagement_rate(active_30d: float | None, members: float | None) -> float | None:
@@ -229,6 +233,19 @@ def engagement_series(active_30d: Series, members: Series) -> Series:
     return ratio_series(active_30d, members)
 
 
+def exact_total(values: Sequence[float | int]) -> int | float | None:
+    """The sum of values: exact integers when all are whole; None when not finite."""
+    if all(isinstance(v, int) or (math.isfinite(v) and float(v).is_integer()) for v in values):
+        return sum(int(v) for v in values)
+    if not all(math.isfinite(v) for v in values):
+        return None
+    try:
+        total = math.fsum(values)
+    except OverflowError:  # past the largest double: no number to show, a gap
+        return None
+    return total if math.isfinite(total) else None
+
+
 # --- a community over its platforms ------------------------------------------------------------
 
 
@@ -263,18 +280,21 @@ def rollup(
     """Combine a community's newest observations (one per source)."""
     usable = _with_values(observations)
     with_members = [o for o in usable if "members" in o.metrics]
-    members = sum(o.metrics["members"] for o in with_members) if with_members else None
+    members = exact_total([o.metrics["members"] for o in with_members]) if with_members else None
     both = [o for o in with_members if "active_30d" in o.metrics]
     engagement = (
-        ratio(sum(o.metrics["active_30d"] for o in both), sum(o.metrics["members"] for o in both))
+        ratio(
+            exact_total([o.metrics["active_30d"] for o in both]),
+            exact_total([o.metrics["members"] for o in both]),
+        )
         if both
         else None
     )
     posting = [o for o in usable if "posts_30d" in o.metrics and "active_30d" in o.metrics]
     posts_per_active = (
         ratio(
-            sum(o.metrics["posts_30d"] for o in posting),
-            sum(o.metrics["active_30d"] for o in posting),
+            exact_total([o.metrics["posts_30d"] for o in posting]),
+            exact_total([o.metrics["active_30d"] for o in posting]),
         )
         if posting
         else None
@@ -361,9 +381,11 @@ def format_duration(seconds: float | None) -> str:
 
 def format_number(value: float | None) -> str:
     """ "4,512", "0.25"; "—" for missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
-    if float(value).is_integer():
+    if isinstance(value, int):
+        return f"{value:,}"
+    if value.is_integer():
         return f"{int(value):,}"
     return f"{value:,.2f}"
 

@@ -5,8 +5,9 @@ traceback); ``collect_and_store(...)`` is what the Pelican plugin calls when
 ``COMMUNITY_METRICS_FETCH = True``. ``python -m community_metrics.collect.command`` runs the
 command without invoke (used by the crash-safety test).
 
-Exit status: 0 when at least one source succeeded, 1 when every source failed or a snapshot
-file is unusable, 2 for a usage mistake or an invalid registry.
+Exit status: 0 when the run succeeded as ``collect.verdict.run_succeeded`` defines it (the
+nightly job uses the same function), 1 when every collected source failed or a snapshot file
+is unusable, 2 for a usage mistake or an invalid registry. Manual values are not collected.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import logging
 import re
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -31,6 +32,7 @@ from community_metrics.collect.run import (
     select_sources,
 )
 from community_metrics.collect.shards import merge_partials, write_partial
+from community_metrics.collect.verdict import run_succeeded
 from community_metrics.contract.model import Snapshot, utc_now
 from community_metrics.registry.config import ConfigError, Registry, load_registry
 from community_metrics.store.lock import store_lock
@@ -47,7 +49,9 @@ USAGE = (
     "usage: invoke snapshot [--only SLUG[,SLUG]] [--date YYYY-MM-DD] [--config FILE] "
     "[--data DIR] [--record FILE | --replay FILE] [--shard K/N | --merge] [--check]"
 )
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+#: The oldest snapshot day ``--date`` accepts (a mistyped year must not reach the store).
+FIRST_SNAPSHOT_DAY = date(2000, 1, 1)
 
 
 class UsageError(Exception):
@@ -67,21 +71,27 @@ class RunReport:
 
     @property
     def exit_status(self) -> int:
-        if not self.collection.reports:
-            return 0
-        return 0 if self.collection.succeeded else 1
+        """0 when the run succeeded by the one rule (``collect.verdict``), else 1."""
+        return 0 if run_succeeded(self.collection.observations) else 1
 
 
 def check_date(text: str | None) -> str:
-    """``YYYY-MM-DD`` (a real calendar date) or today's UTC date when None."""
+    """``YYYY-MM-DD`` (a real calendar date between 2000-01-01 and tomorrow, UTC) or today's
+    UTC date when None. The same answer under any ``TZ``: only UTC is consulted."""
     if text is None:
         return utc_now().strftime("%Y-%m-%d")
     if not _DATE_RE.match(str(text)):
         raise UsageError(f"--date must be YYYY-MM-DD, got {text!r}")
     try:
-        datetime.strptime(text, "%Y-%m-%d")
+        day = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         raise UsageError(f"--date {text} is not a calendar date") from None
+    tomorrow = utc_now().date() + timedelta(days=1)
+    if not FIRST_SNAPSHOT_DAY <= day <= tomorrow:
+        raise UsageError(
+            f"--date {text} is outside {FIRST_SNAPSHOT_DAY.isoformat()}..{tomorrow.isoformat()} "
+            "(from 2000-01-01 to tomorrow, UTC); check the year"
+        )
     return text
 
 

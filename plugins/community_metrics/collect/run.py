@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from community_metrics.collect.http import FetchError, HttpClient
 from community_metrics.collect.sources.base import Fetch, SourceError, SourceResult
+from community_metrics.collect.verdict import is_collected
 from community_metrics.contract.model import ContractError, Observation, format_timestamp, utc_now
 from community_metrics.registry.config import SourceConfig
 from community_metrics.registry.platforms import PLATFORMS, PlatformSpec
@@ -79,7 +80,9 @@ def select_sources(
     shard: tuple[int, int] | None = None,
 ) -> list[SourceConfig]:
     wanted = set(only) if only else None
-    chosen = [s for s in sources if wanted is None or s.community in wanted]
+    chosen = [
+        s for s in sources if is_collected(s.platform) and (wanted is None or s.community in wanted)
+    ]
     if shard is not None:
         k, n = shard
         chosen = [s for s in chosen if shard_of(s, n) == k]

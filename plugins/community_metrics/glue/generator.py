@@ -17,10 +17,12 @@ from pathlib import Path
 from time import perf_counter as clock
 from typing import Any
 
-from markupsafe import escape
 from pelican.generators import Generator
+from pelican.utils import truncate_html_paragraphs, truncate_html_words
 
-from community_metrics.glue.shortcodes import ShortcodeProblem, has_shortcodes, replace_shortcodes
+from community_metrics.glue.manual import manual_values
+from community_metrics.glue.markdown_ext import has_slots
+from community_metrics.glue.shortcodes import ShortcodeProblem, replace_shortcodes
 from community_metrics.registry.config import ConfigError, Registry
 from community_metrics.render import pages
 from community_metrics.render.dashboard import PostLink
@@ -185,7 +187,7 @@ class CommunityMetricsGenerator(Generator):
             if configured.exists():
                 configured_registry = load_registry_or_fail(configured)
         registry = load_registry_or_fail(config_path)
-        history = load_history(data_dir, registry)
+        history = load_history(data_dir, registry, manual=manual_values(registry))
         say_origin(settings, data_dir, is_demo, history, configured_registry)
         logger.debug("community_metrics: history loaded in %.1f s", clock() - started)
         self._report_snapshot_errors(history, strict)
@@ -244,11 +246,13 @@ class CommunityMetricsGenerator(Generator):
         return posts
 
     def _replace_shortcodes(self, history: History, strict: bool) -> None:
+        """Fill the shortcode slots that the Markdown extension left in posts and pages."""
         problems: list[ShortcodeProblem] = []
         known = history.communities()
         for content in self._articles() + list(self.context.get("pages", [])):
             body = content._content or ""
-            if not has_shortcodes(body):
+            given = content.metadata.get("summary") if hasattr(content, "metadata") else None
+            if not has_slots(body) and not (isinstance(given, str) and has_slots(given)):
                 continue
             try:
                 source_text = Path(content.source_path).read_text(encoding="utf-8")
@@ -256,20 +260,30 @@ class CommunityMetricsGenerator(Generator):
                 source_text = ""
             post_day = content.date.date().isoformat() if getattr(content, "date", None) else None
             renderer = pages.ShortcodeRenderer(self.pulse, history, self.env)
-            new_body, found = replace_shortcodes(
-                body,
-                source_text=source_text,
-                source_path=content.source_path,
-                post_date=post_day,
-                known_communities=known,
-                render=renderer.render,
-            )
+
+            where = {
+                "source_text": source_text,
+                "source_path": content.source_path,
+                "post_date": post_day,
+                "known_communities": known,
+            }
+
+            new_body, found = replace_shortcodes(body, render=renderer.render, **where)
             if self.pulse.synthetic and renderer.rendered:
                 new_body = DEMO_NOTICE + new_body  # the post quotes made-up numbers
             content._content = new_body
             if renderer.charts:
-                content.pulse_charts = True
+                content.pulse_charts = True  # article.html loads pulse.js for it
+                content.metadata["pulse_charts"] = True
             problems.extend(found)
+            # a summary never holds a chart (nor its JSON, which would reach the description)
+            text_only = pages.ShortcodeRenderer(self.pulse, history, self.env).render_text
+            if isinstance(given, str):
+                summary, _ = replace_shortcodes(given, render=text_only, **where)
+            else:
+                summary = self._summary_of(replace_shortcodes(body, render=text_only, **where)[0])
+            content.metadata["summary"] = summary
+            content._summary = summary
         for problem in problems:
             self._warn(str(problem))
         if strict and problems:
@@ -277,6 +291,16 @@ class CommunityMetricsGenerator(Generator):
                 f"{len(problems)} shortcode problem(s) in posts: "
                 + "; ".join(str(p) for p in problems)
             )
+
+    def _summary_of(self, html_text: str) -> str:
+        """Pelican's own summary rule (paragraphs, then words), over the text without charts."""
+        paragraphs = self.settings.get("SUMMARY_MAX_PARAGRAPHS")
+        if paragraphs is not None:
+            html_text = truncate_html_paragraphs(html_text, paragraphs)
+        length = self.settings.get("SUMMARY_MAX_LENGTH")
+        if length is None:
+            return html_text
+        return truncate_html_words(html_text, length, self.settings.get("SUMMARY_END_SUFFIX"))
 
     # --- output ----------------------------------------------------------------------------
 
@@ -337,28 +361,6 @@ def finish_downloads(process: Any) -> None:
             f"writing the /data/ files failed (exit status {process.exitcode}); "
             "the error is printed above"
         )
-
-
-def add_chart_script_to_post(path: str, context: dict[str, Any]) -> None:
-    """A post that embeds ``{chart ...}`` needs pulse.js to draw it. The blog templates are the
-    site's; rather than depend on them, add the one ``<script defer src>`` to the written page
-    (before ``</body>``) unless the template already loads pulse.js."""
-    content = context.get("article") or context.get("page")
-    if not getattr(content, "pulse_charts", False) or not str(path).endswith(".html"):
-        return
-    page = Path(path)
-    text = page.read_text(encoding="utf-8")
-    if "/theme/js/pulse.js" in text or "</body>" not in text:
-        return
-    siteurl = context.get("SITEURL", "")
-    theme = context.get("THEME_STATIC_DIR", "theme")
-    plotly = context.get("COMMUNITY_METRICS_PLOTLY_JS", "")
-    tag = (
-        f'<script defer src="{escape(siteurl)}/{theme}/js/pulse.js" '
-        f'data-plotly="{escape(siteurl)}/{theme}/{escape(plotly)}"></script>\n'
-    )
-    head, _, tail = text.rpartition("</body>")
-    page.write_text(head + tag + "</body>" + tail, encoding="utf-8")
 
 
 def post_communities(article: Any) -> list[str]:

@@ -24,7 +24,7 @@ import yaml
 
 from community_metrics.contract.model import METRICS
 from community_metrics.contract.values import parse_count
-from community_metrics.registry.yaml_nodes import mapping, scalar_or_none
+from community_metrics.registry.yaml_nodes import mapping, plausible_day, scalar_or_none
 
 MAX_CSV_BYTES = 5_000_000
 CSV_COLUMNS = ("date", "metric", "value", "note")
@@ -43,8 +43,9 @@ def _check_value(
             return None, f"date {when!r} is not a date; write it as YYYY-MM-DD"
     if not isinstance(when, date):
         return None, "each value needs a date: YYYY-MM-DD"
-    if when > date.today():
-        return None, f"date {when.isoformat()} is in the future"
+    problem = plausible_day(when)
+    if problem:
+        return None, f"date {when.isoformat()} {problem}"
     if metric not in METRICS:
         import difflib
 

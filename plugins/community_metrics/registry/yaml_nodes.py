@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from community_metrics.contract.model import utc_now
+
 MAX_NODES = 100_000  # aliases can make a small file a huge tree ("billion laughs")
 
 
@@ -126,10 +128,20 @@ def node_text(
     node: yaml.Node, problems: Problems, what: str, *, allow_empty: bool = False
 ) -> str | None:
     value = scalar_or_none(node) if isinstance(node, yaml.ScalarNode) else None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # YAML reads 0123 as the octal number 83, 1.5e3 as 1500.0, 123456789012345678901 as
+        # an int: str() of it is not what was written. Never guess: ask for quotes.
+        written = node.value
+        problems.add(
+            node,
+            f"{what} {written} is read by YAML as a number ({value!r}), not as the text "
+            f'written; put it in quotes: "{written}"',
+        )
+        return None
+    if not isinstance(value, str):
         problems.add(node, f"{what} must be text, not {kind(node)}")
         return None
-    text = str(value).strip()
+    text = value.strip()
     if not text and not allow_empty:
         problems.add(node, f"{what} must not be empty")
         return None
@@ -161,13 +173,32 @@ def http_url(node: yaml.Node, problems: Problems, what: str) -> str | None:
     return text.rstrip("/")
 
 
+#: The oldest day a ``founded:`` or manual value may name (a club founded in 1962 is fine).
+OLDEST_DAY = date(1900, 1, 1)
+
+
+def utc_today() -> date:
+    """Today in UTC: validation gives the same answer under any ``TZ`` (never date.today())."""
+    return utc_now().date()
+
+
+def plausible_day(day: date) -> str | None:
+    """None for a day between 1900-01-01 and today (UTC); otherwise what is wrong with it."""
+    if day > utc_today():
+        return f"is in the future (today is {utc_today().isoformat()} UTC)"
+    if day < OLDEST_DAY:
+        return "is before 1900; check the year"
+    return None
+
+
 def iso_date(node: yaml.Node, problems: Problems, what: str) -> str | None:
     value = scalar_or_none(node) if isinstance(node, yaml.ScalarNode) else None
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
-        if value.year < 1900 or value > date.today():
-            problems.add(node, f"{what} {value.isoformat()} is in the future or before 1900")
+        problem = plausible_day(value)
+        if problem:
+            problems.add(node, f"{what} {value.isoformat()} {problem}")
             return None
         return value.isoformat()
     if isinstance(value, str):

@@ -47,6 +47,7 @@ from community_metrics.analyse.metrics import (
     summarize_growth,
     summarize_ratio,
 )
+from community_metrics.analyse.rollup import stale_since_all, sum_series
 from community_metrics.contract.model import SLUGIFY_SUBSTITUTIONS
 from community_metrics.store.history import Series
 
@@ -181,7 +182,9 @@ def _round(value: float | None) -> float | int | None:
     """Whole numbers as ints, others to 6 significant digits: smaller, stable JSON."""
     if value is None:
         return None
-    if float(value).is_integer():
+    if isinstance(value, int):  # exact, at any size (no float round trip)
+        return value
+    if value.is_integer():
         return int(value)
     return float(f"{value:.6g}")
 
@@ -235,8 +238,18 @@ def _style(index: int) -> tuple[str, str]:
     return PALETTE[index % len(PALETTE)], DASHES[(index // len(PALETTE)) % len(DASHES)]
 
 
+def _since_by_day(series: Series) -> dict[str, str | None]:
+    return dict(zip(series.dates, stale_since_all(series), strict=True))
+
+
 def _line_traces(
-    label: str, series: Series, index: int, *, percent: bool = False, show_legend: bool = True
+    label: str,
+    series: Series,
+    index: int,
+    *,
+    percent: bool = False,
+    show_legend: bool = True,
+    daily: Series | None = None,
 ) -> list[dict[str, Any]]:
     """A solid trace of good values plus, where any, a dotted trace over the stale stretches."""
     colour, dash = _style(index)
@@ -258,6 +271,9 @@ def _line_traces(
     }
     traces = [trace]
     if any(series.stale):
+        # "stale since" from the daily series when this one is a weekly sample of it
+        by_day = _since_by_day(daily if daily is not None else series)
+        since = [by_day.get(d) for d in series.dates]
         near_stale = [
             series.stale[i]
             or (i > 0 and series.stale[i - 1])
@@ -273,11 +289,13 @@ def _line_traces(
                 "showlegend": False,
                 "x": series.dates,  # shared, not copied: many traces, one dates list
                 "y": [_round(series.values[i]) if near_stale[i] else None for i in range(size)],
+                "customdata": [
+                    _since_text(since[i]) if near_stale[i] else None for i in range(size)
+                ],
                 "connectgaps": False,
                 "line": {"color": colour, "width": 2, "dash": "dot"},
                 "marker": {"symbol": "circle-open", "size": 5, "color": colour},
-                "hovertemplate": f"%{{x}}: {hover} (stale: last good value carried)"
-                f"<extra>{name}</extra>",
+                "hovertemplate": f"%{{x}}: {hover} %{{customdata}}<extra>{name}</extra>",
             }
         )
     return traces
@@ -289,24 +307,39 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
     return layout
 
 
-def _value_text(value: float | None, stale: bool, percent: bool) -> str:
+def _since_text(since: str | None) -> str:
+    """ "(stale since 2026-01-03)" for a carried value (``stale_since_all``), "" for fresh."""
+    if since is None:
+        return ""
+    return f"(stale since {since})" if since else "(stale)"
+
+
+def _value_text(value: float | None, since: str | None, percent: bool) -> str:
     text = format_percent(value, 1) if percent else format_number(value)
-    return f"{text} (stale)" if stale and value is not None else text
+    return f"{text} {_since_text(since)}" if since is not None else text
 
 
 def _series_table(
-    caption: str, items: Sequence[tuple[str, Series]], *, percent: bool = False
+    caption: str,
+    items: Sequence[tuple[str, Series]],
+    *,
+    percent: bool = False,
+    daily: Sequence[tuple[str, Series]] | None = None,
 ) -> Table:
     """Rows of date + one column per series; sampled monthly when long."""
     if not items:
         return Table(caption, ["Date"], [])
     dates = items[0][1].dates
+    # "stale since" from the daily series, before any sampling (a sample would move the day)
+    since_maps = [_since_by_day(s) for _label, s in (daily if daily is not None else items)]
     if len(dates) > TABLE_ROWS_LIMIT:
         items = [(label, monthly(series)) for label, series in items]
         dates = items[0][1].dates
         caption = f"{caption} (newest value of each month)"
+    sinces = [[since_maps[k].get(day) for day in dates] for k in range(len(items))]
     rows = [
-        [day] + [_value_text(s.values[i], s.stale[i], percent) for _label, s in items]
+        [day]
+        + [_value_text(s.values[i], sinces[k][i], percent) for k, (_label, s) in enumerate(items)]
         for i, day in enumerate(dates)
     ]
     return Table(caption, ["Date", *[label for label, _s in items]], rows)
@@ -334,7 +367,11 @@ def members_overview(
     """Members over time, one line per community (the ``limit`` largest), weekly beyond a year."""
     shown = _largest(items, limit)
     sampled = [(label, _overview(series)) for label, series in shown]
-    data = [t for i, (label, s) in enumerate(sampled) for t in _line_traces(label, s, i)]
+    data = [
+        t
+        for i, ((label, s), (_label, full)) in enumerate(zip(sampled, shown, strict=True))
+        for t in _line_traces(label, s, i, daily=full)
+    ]
     title = "Members over time"
     layout = _layout(title, yaxis={"title": {"text": "members"}, "type": "linear"})
     if toggle_log:
@@ -358,7 +395,7 @@ def members_overview(
             summary += f" Showing the {len(shown)} largest of {len(items)} communities."
     else:
         summary = "No members data yet."
-    table = _series_table("Members over time", sampled)
+    table = _series_table("Members over time", sampled, daily=shown)
     return Chart(
         chart_id(chart), "members_overview", title, summary, {"data": data, "layout": layout}, table
     )
@@ -383,7 +420,9 @@ def engagement_overview(
         shown = _largest(with_values, limit)
     sampled = [(label, _overview(series)) for label, series in shown]
     data = [
-        t for i, (label, s) in enumerate(sampled) for t in _line_traces(label, s, i, percent=True)
+        t
+        for i, ((label, s), (_label, full)) in enumerate(zip(sampled, shown, strict=True))
+        for t in _line_traces(label, s, i, percent=True, daily=full)
     ]
     title = "Engagement: monthly active people per member"
     layout = _layout(
@@ -399,7 +438,7 @@ def engagement_overview(
         if shown
         else "No community reports both active people and members yet."
     )
-    table = _series_table("Engagement over time", sampled, percent=True)
+    table = _series_table("Engagement over time", sampled, percent=True, daily=shown)
     return Chart(
         chart_id(chart),
         "engagement_overview",
@@ -553,7 +592,8 @@ def community_metric_chart(
 ) -> Chart:
     """One metric of one community over time, daily: a line per item (per source, or the
     total), with its posts as dated vertical markers linking to them. ``total`` (from
-    ``History.community_series``) feeds the summary sentence when given."""
+    ``analyse.rollup.community_series``) feeds the summary sentence; without it the items are
+    rolled up by that same rule."""
     label = metric_label(metric)
     name = community_label or community
     shown = [(source, s) for source, s in items if s.has_values()]
@@ -601,7 +641,9 @@ def community_metric_chart(
         shapes=shapes,
         annotations=notes,
     )
-    summary_series = total if total is not None and total.has_values() else _sum_for_summary(shown)
+    if total is None:  # the items are the community's counted sources: the one rollup rule
+        total = sum_series([s for _source, s in items])
+    summary_series = total if total is not None and total.has_values() else None
     summary = (
         summarize_growth(summary_series, metric, 30)
         if summary_series
@@ -618,21 +660,6 @@ def community_metric_chart(
         table,
         chart_notes,
     )
-
-
-def _sum_for_summary(items: Sequence[tuple[str, Series]]) -> Series | None:
-    if not items:
-        return None
-    if len(items) == 1:
-        return items[0][1]
-    dates = items[0][1].dates
-    values: list[float | None] = []
-    stale: list[bool] = []
-    for i in range(len(dates)):
-        parts = [s.values[i] for _, s in items]
-        values.append(None if any(v is None for v in parts) else sum(parts))
-        stale.append(any(s.stale[i] for _, s in items))
-    return Series(list(dates), values, stale)
 
 
 def date_span(dates: Sequence[str]) -> int:

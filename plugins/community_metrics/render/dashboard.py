@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from community_metrics.analyse import metrics as m
+from community_metrics.analyse import rollup as r
 from community_metrics.contract.model import METRICS, Observation
 from community_metrics.render.charts import Chart
 from community_metrics.store.history import History
@@ -64,6 +65,7 @@ class CommunityView:
     posts: list[PostLink] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     summary: str = ""
+    stale_text: str = ""  # "(stale since 2026-01-03)" when the members total is stale
 
 
 @dataclass
@@ -87,7 +89,11 @@ class Headline:
 
 
 def _sort_value(value: float | None) -> str:
-    return "" if value is None else repr(round(float(value), 6))
+    if value is None:
+        return ""
+    if isinstance(value, int):  # exact at any size (float() of a huge int overflows)
+        return str(value)
+    return repr(round(float(value), 6))
 
 
 def safe_url(url: str | None) -> str | None:
@@ -100,6 +106,8 @@ def safe_url(url: str | None) -> str | None:
 
 #: Status of a registry source (or community) that no snapshot mentions yet.
 NOT_COLLECTED = "not collected yet"
+#: Status of a source in the snapshots that the registry no longer lists (never in a total).
+NO_LONGER_TRACKED = "no longer tracked"
 
 
 def overall_status(observations: list[Observation]) -> str:
@@ -134,9 +142,11 @@ def build_community_view(
     history: History, slug: str, as_of: str, now: datetime, page_url: str
 ) -> CommunityView:
     entry = history.community(slug)
-    latest = history.latest(slug)
-    roll = m.rollup(latest, as_of, entry.founded if entry else None)
-    members = history.community_series(slug, "members")
+    retired = set(r.retired_sources(history, slug))
+    latest = [o for o in history.latest(slug) if o.source not in retired]
+    roll = r.community_rollup(history, slug, as_of)
+    members = r.community_series(history, slug, "members")
+    newest = r.newest(members)
     change = m.growth(members, 30)
     engagement_text = m.format_percent(roll.engagement, 1)
     newest_observed = max(
@@ -144,13 +154,13 @@ def build_community_view(
     )
     fresh_text, fresh_seconds = freshness(newest_observed, now)
     rows = []
-    for observation in latest:
+    for observation in history.latest(slug):
         text, _ = freshness(observation, now)
         rows.append(
             PlatformRow(
                 source=observation.source,
                 platform=observation.platform,
-                status=observation.status,
+                status=NO_LONGER_TRACKED if observation.source in retired else observation.status,
                 values={
                     metric: m.format_number(observation.metrics.get(metric)) for metric in METRICS
                 },
@@ -208,7 +218,15 @@ def build_community_view(
             for found in m.milestones(members)
         ],
         summary=m.summarize_growth(members),
+        stale_text=stale_text(newest[2]) if newest and newest[2] is not None else "",
     )
+
+
+def stale_text(since: str | None) -> str:
+    """ "(stale since 2026-01-03)" for a carried value; "" for a fresh one."""
+    if since is None:
+        return ""
+    return f"(stale since {since})" if since else "(stale)"
 
 
 def build_status_rows(history: History, now: datetime) -> list[StatusRow]:
@@ -219,6 +237,8 @@ def build_status_rows(history: History, now: datetime) -> list[StatusRow]:
             last_ok = entry.last_good
             age_text, _ = freshness(last_ok, now)
             status = entry.latest.status if entry.latest else "error"
+            if source in r.retired_sources(history, slug):
+                status = NO_LONGER_TRACKED
             rows.append(
                 StatusRow(
                     community=slug,
@@ -258,14 +278,23 @@ def headlines(communities: list[CommunityView], history: History) -> list[Headli
     total = [c.rollup.members for c in communities if c.rollup.members is not None]
     engaged = sorted(c.rollup.engagement for c in communities if c.rollup.engagement is not None)
     median = statistics.median(engaged) if engaged else None
-    sources = [o for c in communities for o in history.latest(c.slug)]
+    sources = [
+        o
+        for c in communities
+        for o in history.latest(c.slug)
+        if o.source in r.tracked_sources(history, c.slug)
+    ]
     ok = sum(1 for o in sources if o.is_good)
+    stale = sorted(c.stale_text for c in communities if c.stale_text and c.rollup.members)
+    audience_note = m.COMBINED_AUDIENCE_NOTE
+    if stale:
+        audience_note += f"; includes values {stale[0]}"
     return [
         Headline("Communities tracked", m.format_number(len(communities))),
         Headline(
             "Combined audience",
-            m.format_number(sum(total) if total else None),
-            m.COMBINED_AUDIENCE_NOTE,
+            m.format_number(m.exact_total(total) if total else None),
+            audience_note,
         ),
         Headline(
             "Median engagement",

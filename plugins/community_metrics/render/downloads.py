@@ -2,7 +2,9 @@
 
 - ``observations.csv``: long, one row per (date, community, source, metric): ``date,
   community, platform, source, metric, value, status``. A source that failed with nothing to
-  carry has one row with an empty metric and value, so failures stay visible.
+  carry has one row with an empty metric and value, so failures stay visible. A ``stale`` row
+  (a value carried forward) says in ``stale_since`` the last day the source was observed
+  fresh (empty when that day is before the history).
 - ``observations.json``: the same history, columnar: ``dates`` plus one entry per (community,
   source) with a status per date and one array per metric (null = no value).
 - ``<community>.csv``: wide, one row per (date, source) with a column per metric.
@@ -24,7 +26,16 @@ from typing import Any
 from community_metrics.contract.model import METRICS, SCHEMA_VERSION, STATUSES, TIMESTAMP_PATTERN
 from community_metrics.store.history import STATUS_NAMES, History
 
-CSV_COLUMNS = ("date", "community", "platform", "source", "metric", "value", "status")
+CSV_COLUMNS = (
+    "date",
+    "community",
+    "platform",
+    "source",
+    "metric",
+    "value",
+    "status",
+    "stale_since",
+)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -64,6 +75,23 @@ BACKFILLED = "backfilled"
 _CHUNK_LINES = 20_000
 
 
+_GOOD_CODES = frozenset(code for code, name in STATUS_NAMES.items() if name in ("ok", "partial"))
+_STALE_CODE = next(code for code, name in STATUS_NAMES.items() if name == "stale")
+
+
+def stale_since(status: bytearray, dates: list[str]) -> dict[int, str]:
+    """{day index: the last day before it with a fresh (ok/partial) observation, or ""} for
+    every stale day of one source."""
+    found: dict[int, str] = {}
+    last_good = ""
+    for index, code in enumerate(status):
+        if code in _GOOD_CODES:
+            last_good = dates[index]
+        elif code == _STALE_CODE:
+            found[index] = last_good
+    return found
+
+
 def _entries(history: History, communities: list[str] | None = None):
     for community in communities or history.communities():
         for source in history.sources(community):
@@ -85,13 +113,14 @@ def iter_observations_csv(history: History) -> Iterator[str]:
             for m in METRICS
             if m in entry.backfill
         ]
-        entries.append((entry.status, source_prefix + ",,", metrics, backfilled))
+        since = stale_since(entry.status, history.dates)
+        entries.append((entry.status, source_prefix + ",,", metrics, backfilled, since))
     lines: list[str] = []
     for index, day in enumerate(history.dates):
-        for status, empty_prefix, metrics, backfilled in entries:
+        for status, empty_prefix, metrics, backfilled, since in entries:
             code = status[index]
             if code:
-                status_text = _STATUS_TEXT[code]
+                status_text = f"{_STATUS_TEXT[code]},{since.get(index, '')}"
                 wrote = False
                 for prefix, column in metrics:
                     value = column[index]
@@ -105,7 +134,7 @@ def iter_observations_csv(history: History) -> Iterator[str]:
             for prefix, column in backfilled:
                 value = column[index]
                 if value == value:
-                    lines.append(f"{day},{prefix}{_number_text(value)},{BACKFILLED}\n")
+                    lines.append(f"{day},{prefix}{_number_text(value)},{BACKFILLED},\n")
         if len(lines) >= _CHUNK_LINES:
             yield "".join(lines)
             lines = []
@@ -120,14 +149,15 @@ def community_csv(history: History, community: str) -> str:
     """One community, wide: date, platform, source, status, then a column per metric."""
     entries = list(_entries(history, [community]))
     metrics = [m for m in METRICS if any(m in e.values for e in entries)]
-    lines = [",".join(["date", "platform", "source", "status", *metrics]) + "\n"]
     metrics += [m for m in METRICS if m not in metrics and any(m in e.backfill for e in entries)]
+    lines = [",".join(["date", "platform", "source", "status", *metrics, "stale_since"]) + "\n"]
     prepared = [
         (
             entry.status,
             _csv_prefix([entry.platform, entry.source]),
             [entry.values.get(m) for m in metrics],
             [entry.backfill.get(m) for m in metrics] if entry.backfill else None,
+            stale_since(entry.status, history.dates),
         )
         for entry in entries
     ]
@@ -140,15 +170,15 @@ def community_csv(history: History, community: str) -> str:
         return cells
 
     for index, day in enumerate(history.dates):
-        for status, prefix, columns, backfill in prepared:
+        for status, prefix, columns, backfill, since in prepared:
             code = status[index]
             if code:
-                cells = cells_of(columns, index)
+                cells = cells_of(columns, index) + [since.get(index, "")]
                 lines.append(f"{day},{prefix}{_STATUS_TEXT[code]},{','.join(cells)}\n")
             if backfill is not None:
                 cells = cells_of(backfill, index)
                 if any(cells):
-                    lines.append(f"{day},{prefix}{BACKFILLED},{','.join(cells)}\n")
+                    lines.append(f"{day},{prefix}{BACKFILLED},{','.join(cells)},\n")
     return "".join(lines)
 
 
@@ -169,6 +199,10 @@ def observations_data(history: History) -> dict[str, Any]:
                 "source": entry.source,
                 "status": [STATUS_NAMES.get(code) for code in entry.status],
                 "metrics": {m: [_number(v) for v in entry.values[m]] for m in entry.metrics()},
+                "stale_since": {
+                    history.dates[i]: since
+                    for i, since in stale_since(entry.status, history.dates).items()
+                },
             }
         )
         if entry.backfill:
@@ -180,7 +214,9 @@ def observations_data(history: History) -> dict[str, Any]:
             "Community Pulse observations, columnar: status[i] and metrics[name][i] belong to "
             "dates[i]; null means no observation or no value that day (never zero). "
             "backfilled[name][i], where present, is a value the platform reported later about "
-            "a day before the source's first snapshot (never replacing an observed value)."
+            "a day before the source's first snapshot (never replacing an observed value). "
+            "stale_since maps each stale day (a value carried forward) to the last day the "
+            "source was observed fresh (empty when unknown)."
         ),
         "synthetic": history.synthetic,
         "dates": list(history.dates),

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from community_metrics.analyse import benchmarks
 from community_metrics.analyse import metrics as m
+from community_metrics.analyse import rollup as r
 from community_metrics.contract.model import SLUG_RE, format_timestamp
 from community_metrics.render import charts
 from community_metrics.render.dashboard import (
@@ -66,34 +67,6 @@ class Pulse:
     @property
     def status_counts(self) -> dict[str, int]:
         return dict(Counter(row.status for row in self.status_rows))
-
-
-def _sum_series(parts: list[Series]) -> Series | None:
-    """Day-by-day sum; a gap where any part is a gap (no partial sums)."""
-    if not parts:
-        return None
-    if len(parts) == 1:
-        return parts[0]
-    values: list[float | None] = [
-        None if None in day else float(sum(day))
-        for day in zip(*(p.values for p in parts), strict=True)
-    ]
-    stale = [any(day) for day in zip(*(p.stale for p in parts), strict=True)]
-    return Series(list(parts[0].dates), values, stale)
-
-
-def engagement_series(history: History, slug: str) -> Series | None:
-    """active_30d / members over the sources that report both (the rollup's rule)."""
-    both = [
-        source
-        for source in history.sources(slug)
-        if {"members", "active_30d"} <= set(history.source_history(slug, source).values)
-    ]
-    if not both:
-        return None
-    active = _sum_series([history.series(slug, s, "active_30d") for s in both])
-    members = _sum_series([history.series(slug, s, "members") for s in both])
-    return m.engagement_series(active, members)
 
 
 def _tracked_bands(views: list[CommunityView], attribute: str) -> dict[str, int]:
@@ -152,13 +125,22 @@ def build_pulse(
         for metric in COMMUNITY_CHART_METRICS:
             if metric not in history.metrics(slug):
                 continue
-            items = [(s, history.series(slug, s, metric)) for s in history.sources(slug)]
+            retired = set(r.retired_sources(history, slug))
+            items = [
+                (f"{s} (no longer tracked)" if s in retired else s, history.series(slug, s, metric))
+                for s in history.sources(slug)
+            ]
             view.charts.append(
                 charts.community_metric_chart(
-                    slug, metric, items, annotations=annotations, community_label=view.name
+                    slug,
+                    metric,
+                    items,
+                    annotations=annotations,
+                    community_label=view.name,
+                    total=r.community_series(history, slug, metric),
                 )
             )
-        engagement = engagement_by_slug[slug] = engagement_series(history, slug)
+        engagement = engagement_by_slug[slug] = r.engagement_series(history, slug)
         if engagement is not None and engagement.has_values():
             chart = charts.engagement_overview(
                 [(view.name, engagement)], chart=f"{slug}-engagement"
@@ -166,7 +148,7 @@ def build_pulse(
             view.charts.append(chart)
         views.append(view)
 
-    members = [(v.name, history.community_series(v.slug, "members")) for v in views]
+    members = [(v.name, r.community_series(history, v.slug, "members")) for v in views]
     engagement_items = [
         (v.name, series) for v in views if (series := engagement_by_slug[v.slug]) is not None
     ]
@@ -234,18 +216,28 @@ class ShortcodeRenderer:
         self.macros = env.get_template("pulse/macros.html").module
         self.charts = 0
         self.rendered = 0
+        self._ids: Counter[str] = Counter()
 
     def render(self, shortcode: Shortcode, post_date: str | date | None) -> str:
         self.rendered += 1
-        series = self.history.community_series(shortcode.community, shortcode.metric)
+        series = r.community_series(self.history, shortcode.community, shortcode.metric)
         as_of = None if shortcode.latest or post_date is None else str(post_date)
         if shortcode.kind == "metric":
             return self._metric(shortcode, series, as_of)
         return self._chart(shortcode, series, as_of)
 
+    def render_text(self, shortcode: Shortcode, post_date: str | date | None) -> str:
+        """For a summary: values as text, charts left out (no figure, no JSON)."""
+        if shortcode.kind == "chart":
+            return ""
+        return self.render(shortcode, post_date)
+
     def _metric(self, shortcode: Shortcode, series: Series, as_of: str | None) -> str:
         label = m.metric_label(shortcode.metric).lower()
-        found = series.value_at_or_before(as_of) if as_of else series.last()
+        cut = len(series.dates)
+        if as_of:
+            cut = next((i for i, d in enumerate(series.dates) if d > as_of), len(series.dates))
+        found = r.newest(Series(series.dates[:cut], series.values[:cut], series.stale[:cut]))
         if found is None:
             when = f"on or before {as_of}" if as_of else "yet"
             return str(
@@ -253,13 +245,23 @@ class ShortcodeRenderer:
                     label, shortcode.community, when
                 )
             )
-        day, value = found[0], found[1]
+        day, value, since = found
         title = f"{shortcode.community} {label} on {day}" + (
             " (latest)" if shortcode.latest else f" (as of the post's date {as_of})"
         )
+        text = m.format_number(value)
+        if since is not None:  # a carried value: say so, and since when, in text and title
+            stale = f"stale since {since}" if since else "stale"
+            title += f"; {stale}: the last good value, carried forward"
+            text += f" ({stale})"
+            return str(
+                Markup(
+                    '<data class="pulse-metric pulse-stale" value="{}" title="{}">{}</data>'
+                ).format(charts._round(value), title, text)
+            )
         return str(
             Markup('<data class="pulse-metric" value="{}" title="{}">{}</data>').format(
-                charts._round(value), title, m.format_number(value)
+                charts._round(value), title, text
             )
         )
 
@@ -278,6 +280,9 @@ class ShortcodeRenderer:
         chart.id = charts.chart_id(
             "post", shortcode.community, shortcode.metric, window, as_of or "latest"
         )
+        self._ids[chart.id] += 1
+        if self._ids[chart.id] > 1:  # the same chart twice in one post: distinct ids
+            chart.id = f"{chart.id}-{self._ids[chart.id]}"
         self.charts += 1
         return str(self.macros.chart(chart))
 

@@ -11,13 +11,11 @@ Rules a reader of the numbers should know:
 
 - A value is the metric as the snapshot holds it. ``stale`` values (carried forward after a
   failed run) are kept and flagged in ``Series.stale``; ``error`` observations hold no value.
-- ``community_series`` sums the community's sources per day. A day where a source that had
-  already reported the metric on an earlier day has no value is a gap (None), because a partial
-  sum would draw a false dip. A source that starts later simply adds from its first day on. The
-  sum is stale when any term is stale.
+- How sources add up into a community total is not decided here: ``analyse/rollup.py`` holds
+  the one rule.
 - Back-filled values (``store/backfill.py``: a platform's own record of the weeks before the
   first snapshot) fill only days where no snapshot holds a value; ``Series.backfilled`` flags
-  them, and a sum is back-filled when any term is.
+  them (and ``analyse/rollup.py`` marks a total back-filled when any term is).
 """
 
 from __future__ import annotations
@@ -48,7 +46,7 @@ from community_metrics.store.snapshots import (
 )
 
 if TYPE_CHECKING:
-    from community_metrics.registry.config import Community, Registry, SourceConfig
+    from community_metrics.registry.config import Community, Registry
 
 NAN = math.nan
 
@@ -225,49 +223,6 @@ class History:
         stale = [code == _STALE for code in entry.status]
         return Series(self.dates, values, stale, backfilled)
 
-    def community_series(self, community: str, metric: str) -> Series:
-        """The sum over the community's sources per day (rule in the module docstring)."""
-        size = len(self.dates)
-        totals: list[float | None] = [None] * size
-        stale = [False] * size
-        columns = []
-        filled: list[list[bool]] = []
-        for entry in self._sources.get(community, {}).values():
-            column, backfilled = entry.column(metric)
-            if column is not None:
-                columns.append((column, entry.status))
-                if backfilled is not None:
-                    filled.append(backfilled)
-        marks = [any(f[i] for f in filled) for i in range(size)] if filled else None
-        if len(columns) == 1:  # the common case, same rule: the source's own values
-            column, status = columns[0]
-            values = [None if v != v else v for v in column]
-            pairs = zip(values, status, strict=True)
-            flags = [v is not None and code == _STALE for v, code in pairs]
-            return Series(self.dates, values, flags, marks)
-        started = [False] * len(columns)
-        for index in range(size):
-            total = 0.0
-            any_value = False
-            broken = False
-            is_stale = False
-            for k, (column, status) in enumerate(columns):
-                value = column[index]
-                if value != value:  # NaN: no value today
-                    if started[k]:
-                        broken = True
-                    continue
-                started[k] = True
-                any_value = True
-                total += value
-                is_stale = is_stale or status[index] == _STALE
-            if any_value and not broken:
-                totals[index] = total
-                stale[index] = is_stale
-        if marks is not None:
-            marks = [m and t is not None for m, t in zip(marks, totals, strict=True)]
-        return Series(self.dates, totals, stale, marks)
-
 
 def _is_calendar_date(text: str) -> bool:
     """A file named 2026-02-30.json is reported by the reader; it must not break the range."""
@@ -300,10 +255,26 @@ def _default_workers(files: int) -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+@dataclass(frozen=True)
+class ManualValue:
+    """One dated value typed by a maintainer (platform ``manual`` in communities.yml), handed
+    to ``load_history`` as a plain observation: the only way manual values reach the history
+    (they are never collected into snapshots)."""
+
+    community: str
+    source: str  # "manual:<name>"
+    metric: str
+    date: str  # YYYY-MM-DD
+    value: int | float
+    note: str = ""
+    created_at: str | None = None  # YYYY-MM-DD, the source's founding day when given
+
+
 def load_history(
     data_dir: Path,
     registry: Registry | None = None,
     *,
+    manual: Iterable[ManualValue] = (),
     workers: int | None = None,
     cache_dir: Path | None = None,
 ) -> History:
@@ -311,7 +282,8 @@ def load_history(
 
     Unreadable or contract-breaking files end up in ``History.errors`` (their day is a gap).
     With a ``registry``, its communities are listed first and their metadata (name, founded)
-    is available through ``History.community``; its manual values join the series. Large
+    is available through ``History.community``. ``manual`` values (read from the registry by
+    the glue) join the series of their ``manual:`` source. Large
     histories are read by ``workers`` forked processes (default: 2 when there are many
     files), each over a contiguous run of days; the result is the same as reading them in
     one process. With ``cache_dir`` (Pelican's CACHE_PATH), each parsed file is kept there,
@@ -319,8 +291,8 @@ def load_history(
     """
     paths = snapshot_paths(Path(data_dir))
     days = [p.name[:10] for p in paths if _is_calendar_date(p.name[:10])]
-    manual = _manual_values(registry) if registry is not None else []
-    days += [value[3] for value in manual]
+    manual = sorted(manual, key=lambda v: (v.community, v.source, v.metric, v.date))
+    days += [value.date for value in manual]
     backfills, backfill_warnings = read_backfills(Path(data_dir)) if days else ([], [])
     days += backfill_days(backfills)
     history = History(_date_range(min(days), max(days)) if days else [])
@@ -389,41 +361,23 @@ def _read_all(paths: list[str], cache: str | None, errors: list[SnapshotError]):
             errors.append(exc)
 
 
-def _manual_values(registry: Registry) -> list[tuple[SourceConfig, str, str, str, float, str]]:
-    """(source, metric, note, date, value, location) for every dated value typed in the
-    registry (platform ``manual``)."""
-    found = []
-    for community in registry.communities:
-        for source in community.sources:
-            if source.platform != "manual":
-                continue
-            for value in source.options.get("values") or []:
-                found.append(
-                    (
-                        source,
-                        value["metric"],
-                        value.get("note") or "",
-                        value["date"],
-                        value["value"],
-                        source.location,
-                    )
-                )
-    return found
-
-
-def _add_manual(history: History, manual: list) -> None:
-    """A dated manual value holds from its day until the next value of the same metric (what
-    the nightly manual source reports too: the latest typed count), on days where no snapshot
-    holds a value (a snapshot's value wins: it is what the site said that day). A manual
-    source no snapshot has seen yet gets a ``latest`` observation from its newest values."""
+def _add_manual(history: History, manual: list[ManualValue]) -> None:
+    """A dated manual value holds from its day until the next value of the same metric, on
+    days where no snapshot holds a value (older snapshots, from before manual values stopped
+    being collected, may hold one: it is what the site said that day). A manual source gets a
+    ``latest`` observation from its newest values when no snapshot has one."""
     newest: dict[tuple[str, str], dict[str, tuple[str, float]]] = {}
-    ordered = sorted(manual, key=lambda v: (v[0].community, v[0].label, v[1], v[3]))
-    for position, (source, metric, _note, day, value, _location) in enumerate(ordered):
+    ordered = manual  # sorted by (community, source, metric, date)
+    for position, item in enumerate(ordered):
+        metric, day, value = item.metric, item.date, item.value
         start = history._index[day]
         following = ordered[position + 1] if position + 1 < len(ordered) else None
-        same = following is not None and following[0] is source and following[1] == metric
-        stop = history._index[following[3]] if same else len(history.dates)
-        entry = history._source(Observation(source.community, "manual", source.label, "ok"))
+        key = (item.community, item.source, metric)
+        same = following is not None and (
+            (following.community, following.source, following.metric) == key
+        )
+        stop = history._index[following.date] if same else len(history.dates)
+        entry = history._source(Observation(item.community, "manual", item.source, "ok"))
         column = entry.values.get(metric)
         if column is None:
             column = entry.values[metric] = array("d", [NAN]) * len(history.dates)
@@ -432,10 +386,9 @@ def _add_manual(history: History, manual: list) -> None:
                 column[index] = value
                 if not entry.status[index]:
                     entry.status[index] = STATUS_CODES["ok"]
-        created = source.options.get("created_at")
-        if created and not entry.created_at:
-            entry.created_at = f"{created}T00:00:00Z"
-        newest.setdefault((source.community, source.label), {})[metric] = (day, value)
+        if item.created_at and not entry.created_at:
+            entry.created_at = f"{item.created_at}T00:00:00Z"
+        newest.setdefault((item.community, item.source), {})[metric] = (day, value)
     for (community, label), metrics in newest.items():
         entry = history._sources[community][label]
         if entry.latest is not None:

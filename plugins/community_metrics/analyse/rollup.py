@@ -1,0 +1,170 @@
+"""The one rule for rolling a community's sources up into a community series.
+
+Every output that shows a community's number (headline cards, the dashboard table, chart
+traces and their summary sentences, ``{metric}``/``{chart}`` in posts, the rollup metrics,
+the downloads) takes it from here, so the same history gives the same total everywhere.
+
+The rule, for one community and one metric:
+
+1. **Which sources count.** The sources the registry lists for the community today
+   (``communities.yml``) and that reported the metric at least once. A source that is in the
+   snapshots but no longer in the registry (a forum that moved host, a repository renamed) is
+   *no longer tracked*: it is never added into the total, and its own history stays visible
+   under its own name (``retired_sources``). Without a registry entry every source counts.
+2. **Which days have a total.** A day has a total only when every counted source has a value
+   that day. A source that joins later therefore starts the total on its first day (before it,
+   the total is a gap, not a smaller sum that would read as growth); a day where a counted
+   source has no value (a missing file, an error, a source that stopped) is a gap, never a
+   partial sum that would read as a dip. Gaps stay gaps: nothing is interpolated.
+3. **Stale values.** A value carried forward after a failed run (status ``stale``) counts
+   and makes that day's total stale; ``stale_since`` says from which day the carried value
+   dates (the last day the source was observed fresh).
+4. **Exact numbers.** Whole numbers are summed as Python integers (exact at any size);
+   a sum that is not finite is a gap, never infinity.
+
+Growth, milestones and summaries are computed from this total series, so "grew 62% in 30
+days" can only be said when the same sources were counted 30 days ago.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from community_metrics.analyse import metrics as m
+from community_metrics.store.history import History, Series
+
+
+def _registered_labels(history: History, slug: str) -> set[str] | None:
+    entry = history.community(slug)
+    if entry is None:
+        return None
+    return {source.label for source in entry.sources}
+
+
+def tracked_sources(history: History, slug: str) -> list[str]:
+    """Sources of ``slug`` that count toward its totals (rule 1)."""
+    registered = _registered_labels(history, slug)
+    return [s for s in history.sources(slug) if registered is None or s in registered]
+
+
+def retired_sources(history: History, slug: str) -> list[str]:
+    """Sources in the history that the registry no longer lists: shown as no longer tracked."""
+    registered = _registered_labels(history, slug)
+    if registered is None:
+        return []
+    return [s for s in history.sources(slug) if s not in registered]
+
+
+def sum_series(parts: Sequence[Series]) -> Series | None:
+    """Day-by-day total of aligned series under rules 2–4 (None when there is no part)."""
+    if not parts:
+        return None
+    dates = parts[0].dates
+    values: list[float | int | None] = []
+    stale: list[bool] = []
+    for index in range(len(dates)):
+        day = [part.values[index] for part in parts]
+        total = None if any(v is None for v in day) else m.exact_total(day)
+        values.append(total)
+        stale.append(total is not None and any(part.stale[index] for part in parts))
+    marks = None
+    if any(part.backfilled for part in parts):  # a total is back-filled when any term is
+        marks = [
+            values[i] is not None and any(part.is_backfilled(i) for part in parts)
+            for i in range(len(dates))
+        ]
+    return Series(dates, values, stale, marks)
+
+
+def counted(history: History, slug: str, metric: str) -> list[str]:
+    """Tracked sources of ``slug`` that reported ``metric`` at least once."""
+    tracked = tracked_sources(history, slug)
+    return [s for s in tracked if metric in history.source_history(slug, s).values]
+
+
+def community_series(history: History, slug: str, metric: str) -> Series:
+    """The community total of ``metric`` (an all-gap series when no source counts)."""
+    parts = [history.series(slug, s, metric) for s in counted(history, slug, metric)]
+    total = sum_series(parts)
+    if total is None:
+        size = len(history.dates)
+        return Series(history.dates, [None] * size, [False] * size)
+    return total
+
+
+def engagement_series(history: History, slug: str) -> Series | None:
+    """active_30d / members summed over the tracked sources that report both."""
+    both = [
+        s
+        for s in tracked_sources(history, slug)
+        if {"members", "active_30d"} <= set(history.source_history(slug, s).values)
+    ]
+    if not both:
+        return None
+    active = sum_series([history.series(slug, s, "active_30d") for s in both])
+    members = sum_series([history.series(slug, s, "members") for s in both])
+    return m.engagement_series(active, members)
+
+
+def stale_since(series: Series, index: int) -> str | None:
+    """For a stale value at ``index``: the day of the last fresh value before it (the day the
+    carried value was observed), or the series' first day when none is known. None if fresh."""
+    if not series.stale[index] or series.values[index] is None:
+        return None
+    for back in range(index - 1, -1, -1):
+        if series.values[back] is not None and not series.stale[back]:
+            return series.dates[back]
+    return None
+
+
+def stale_since_all(series: Series) -> list[str | None]:
+    """``stale_since`` for every day in one pass: the since-day where stale ("" when unknown),
+    None where fresh or a gap."""
+    found: list[str | None] = []
+    last_fresh = ""
+    for day, value, stale in zip(series.dates, series.values, series.stale, strict=True):
+        if value is None:
+            found.append(None)
+        elif stale:
+            found.append(last_fresh)
+        else:
+            last_fresh = day
+            found.append(None)
+    return found
+
+
+def newest(series: Series) -> tuple[str, float | int, str | None] | None:
+    """(date, value, stale_since) of the newest value; stale_since is None when fresh and the
+    empty string when stale since before the history began."""
+    for index in range(len(series.values) - 1, -1, -1):
+        value = series.values[index]
+        if value is not None:
+            since = stale_since(series, index) if series.stale[index] else None
+            if series.stale[index] and since is None:
+                since = ""
+            return series.dates[index], value, since
+    return None
+
+
+def community_rollup(history: History, slug: str, as_of: str) -> m.Rollup:
+    """``metrics.rollup`` over the tracked sources, with the members total taken from the
+    community series (rule 2: a counted source without a value today gives no total today,
+    the newest complete day is used instead)."""
+    entry = history.community(slug)
+    keep = set(tracked_sources(history, slug))
+    latest = [o for o in history.latest(slug) if o.source in keep]
+    roll = m.rollup(latest, as_of, entry.founded if entry else None)
+    members = community_series(history, slug, "members")
+    last = members.last()
+    value = last[1] if last else None
+    engagement = engagement_series(history, slug)
+    rate = engagement.last() if engagement is not None else None
+    return replace(
+        roll,
+        members=value,
+        size_band=m.size_band(value),
+        members_sources=len(counted(history, slug, "members")) if value is not None else 0,
+        engagement=rate[1] if rate else None,
+        stale=bool(last and last[2]) or roll.stale,
+    )
