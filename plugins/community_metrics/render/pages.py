@@ -64,6 +64,21 @@ class Pulse:
         return next((c for c in self.communities if c.slug == slug), None)
 
     @property
+    def newest_observed_at(self) -> str | None:
+        """The newest observation of any community (for the site-wide freshness note)."""
+        found = [c.newest_observed_at for c in self.communities if c.newest_observed_at]
+        return max(found) if found else None
+
+    @property
+    def is_old(self) -> bool:
+        """Every community's newest value is older than two days (a stalled collection)."""
+        return (
+            bool(self.communities)
+            and all(c.is_old or not c.newest_observed_at for c in self.communities)
+            and any(c.newest_observed_at for c in self.communities)
+        )
+
+    @property
     def status_counts(self) -> dict[str, int]:
         return dict(Counter(row.status for row in self.status_rows))
 
@@ -293,11 +308,13 @@ def write_downloads(pulse: Pulse, output: Path) -> None:
     folder = output / "data"
     (folder / "communities").mkdir(parents=True, exist_ok=True)
     history = pulse.history
+    note = downloads.DEMO_CSV_NOTE if pulse.synthetic else ""
     with (folder / "observations.csv").open("w", encoding="utf-8", newline="") as handle:
+        handle.write(note)
         for chunk in downloads.iter_observations_csv(history):  # streamed: it grows large
             handle.write(chunk)
     (folder / "observations.json").write_text(downloads.observations_json(history), "utf-8")
     (folder / "snapshot.schema.json").write_text(downloads.snapshot_schema_json(), "utf-8")
     for view in pulse.communities:
-        text = downloads.community_csv(history, view.slug)
+        text = note + downloads.community_csv(history, view.slug)
         (folder / "communities" / f"{view.slug}.csv").write_text(text, "utf-8")
