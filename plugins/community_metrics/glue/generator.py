@@ -299,7 +299,9 @@ class CommunityMetricsGenerator(Generator):
         """/dashboard/ with the leaders; /dashboard/page/<n>/ (static, no script needed) and
         /dashboard/rows/<n>.json (the rows the script adds on demand) for the rest."""
         pulse = self.pulse
-        pages_ = readers.table_pages(pulse.communities)
+        pages_ = readers.table_pages(
+            pulse.communities, self.settings.get("COMMUNITY_METRICS_TABLE_ROWS", 100)
+        )
         row_macro = self.get_template("pulse/readers").module.community_row
         for table_page in pages_:
             if table_page.number == 1:
@@ -321,7 +323,8 @@ class CommunityMetricsGenerator(Generator):
             self._write_raw(writer, table_page.chunk, readers.rows_json(rows))
 
     def _write_reader_files(self, writer: Any) -> None:
-        """/compare/data/<slug>.json, /badges/<slug>/*.svg and /feeds/changes.atom.xml."""
+        """/compare/data/<slug>.json, /badges/<slug>/*.svg and, when the site writes feeds
+        (``FEED_ALL_ATOM`` set, as publishconf.py does), /feeds/changes.atom.xml."""
         pulse = self.pulse
         history = pulse.history
         for view in pulse.communities:
@@ -330,6 +333,9 @@ class CommunityMetricsGenerator(Generator):
             )
             for metric, svg in readers.badges(view).items():
                 self._write_raw(writer, f"badges/{view.slug}/{metric}.svg", svg)
+        feed_path = self.settings.get("COMMUNITY_METRICS_CHANGES_FEED")
+        if not (feed_path and self.settings.get("FEED_ALL_ATOM")):
+            return  # the site's feeds are off (a local build): so is this one
         names = {view.slug: view.name for view in pulse.communities}
         now = self.settings.get("COMMUNITY_METRICS_NOW") or datetime.now(UTC)
         feed = changes.changes_atom(
@@ -339,7 +345,7 @@ class CommunityMetricsGenerator(Generator):
             updated=now,
             synthetic=pulse.synthetic,
         )
-        self._write_raw(writer, "feeds/changes.atom.xml", feed)
+        self._write_raw(writer, feed_path, feed)
 
 
 def start_downloads(pulse: pages.Pulse, output: Path) -> Any:

@@ -145,6 +145,7 @@ def changes_atom(
         feed_url=f"{root}/feeds/changes.atom.xml",
         feed_guid="tag:community-pulse,2026:changes",
         language="en",
+        author_name=site_name,
     )
     prefix = "Demo data (synthetic, no real community). " if synthetic else ""
     for day in days:

@@ -53,6 +53,7 @@ def leaders_first(views: list[CommunityView]) -> list[CommunityView]:
 
 
 def table_pages(views: list[CommunityView], per_page: int = ROWS_PER_PAGE) -> list[TablePage]:
+    per_page = max(1, int(per_page))
     ordered = leaders_first(views)
     count = max(1, -(-len(ordered) // per_page))
     pages = []
