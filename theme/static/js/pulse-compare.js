@@ -22,6 +22,7 @@
   var cache = {};
   var plotlyPromise = null;
   var drawing = 0;
+  var order = []; // the chosen slugs in the order the reader named or ticked them
   var DAY = 86400000;
   var MONTH_DAYS = 30.4375;
 
@@ -61,6 +62,7 @@
     });
     if (!chosen.length) chosen = (form.getAttribute("data-default") || "").split(",").filter(Boolean);
     boxes().forEach(function (box) { box.checked = chosen.indexOf(box.value) >= 0; });
+    order = chosen.slice();
     var metric = form.elements.m;
     var wanted = query.get("m");
     if (wanted && Array.prototype.some.call(metric.options, function (o) { return o.value === wanted; })) metric.value = wanted;
@@ -70,9 +72,16 @@
     form.elements.to.value = validDate(query.get("to"));
   }
 
+  function chosenSlugs() {
+    var ticked = boxes().filter(function (b) { return b.checked; }).map(function (b) { return b.value; });
+    order = order.filter(function (slug) { return ticked.indexOf(slug) >= 0; });
+    ticked.forEach(function (slug) { if (order.indexOf(slug) < 0) order.push(slug); });
+    return order.slice();
+  }
+
   function state() {
     return {
-      slugs: boxes().filter(function (b) { return b.checked; }).map(function (b) { return b.value; }),
+      slugs: chosenSlugs(),
       metric: form.elements.m.value,
       norm: radio("norm"),
       align: radio("align"),
@@ -160,29 +169,20 @@
       th.textContent = name;
       head.appendChild(th);
     });
-    // One row per month: first of month by date, whole months by age; plus the newest point.
+    // One row per month (calendar month, or whole month of age): its last value.
     var rows = {};
-    var order = [];
+    var keys = [];
     datasets.forEach(function (d, column) {
-      d.points.forEach(function (p, i) {
-        var key;
-        if (s.align === "age") {
-          var whole = Math.floor(p.x);
-          var next = d.points[i + 1];
-          if (next && Math.floor(next.x) === whole) return;
-          key = String(whole);
-        } else {
-          if (p.date.slice(8) !== "01" && i !== d.points.length - 1) return;
-          key = p.date;
-        }
-        if (!rows[key]) { rows[key] = []; order.push(key); }
-        rows[key][column] = p.y;
+      d.points.forEach(function (p) {
+        var key = s.align === "age" ? String(Math.floor(p.x)) : p.date.slice(0, 7);
+        if (!rows[key]) { rows[key] = []; keys.push(key); }
+        if (p.y !== null && p.y !== undefined) rows[key][column] = p.y;
       });
     });
-    order.sort(function (a, b) { return s.align === "age" ? Number(a) - Number(b) : (a < b ? -1 : a > b ? 1 : 0); });
+    keys.sort(function (a, b) { return s.align === "age" ? Number(a) - Number(b) : (a < b ? -1 : a > b ? 1 : 0); });
     var body = table.tBodies[0];
     body.innerHTML = "";
-    order.slice(-36).forEach(function (key) {
+    keys.slice(-36).forEach(function (key) {
       var tr = document.createElement("tr");
       var th = document.createElement("th");
       th.scope = "row";
@@ -196,7 +196,7 @@
       });
       body.appendChild(tr);
     });
-    table.caption.textContent = describe(s, names) + " (one row per month, the newest 36)";
+    table.caption.textContent = describe(s, names) + " (the last value of each month, the newest 36 months)";
   }
 
   function draw() {
@@ -224,7 +224,9 @@
         var colour = getComputedStyle(chart).color;
         var traces = datasets.map(function (d) {
           return {
-            type: "scatter", mode: "lines", name: d.data.name,
+            // a sparse series (a few snapshots) shows its points; a daily one, its line
+            type: "scatter", name: d.data.name, marker: { size: 5 },
+            mode: d.points.filter(function (p) { return p.y !== null; }).length < 60 ? "lines+markers" : "lines",
             x: d.points.map(function (p) { return p.x; }),
             y: d.points.map(function (p) { return p.y; }),
             connectgaps: false,
