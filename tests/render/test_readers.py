@@ -17,6 +17,8 @@ from dashboard_helpers import FIXTURES, build, soup
 from community_metrics.glue.signals import community_metrics_generator_finalized
 from community_metrics.render.badges import badge_svg
 from community_metrics.render.compare import closest_peers
+from community_metrics.render.sparkline import SPARK_POINTS, sparkline_svg
+from community_metrics.store.history import Series
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEEDS_ON = {"FEED_ALL_ATOM": "feeds/all.atom.xml"}  # the changes feed follows the site's feeds
@@ -254,3 +256,16 @@ def test_generator_sends_its_finalized_signal(tmp_path: Path) -> None:
     assert len(received) == 1
     assert type(received[0]).__name__ == "CommunityMetricsGenerator"
     assert [c.slug for c in received[0].pulse.communities] == ["python", "rust"]
+
+
+def test_sparkline_breaks_at_gaps_and_stays_light() -> None:
+    dates = [f"2026-{month:02d}-{day:02d}" for month in (8, 9, 10) for day in range(1, 31)]
+    values = [float(i) for i in range(90)]
+    values[40:50] = [None] * 10  # a gap: the line is broken there, not drawn through
+    svg = SafeET.fromstring(str(sparkline_svg(Series(dates, values, [False] * 90), "X members")))
+    path = svg.find("path").get("d")  # inline in HTML: no namespace
+    assert path.count("M") == 2  # two runs either side of the gap
+    assert path.count("M") + path.count("L") <= SPARK_POINTS + 2
+    assert svg.find("title").text == ("X members, last 90 days: 0 on 2026-08-01, 89 on 2026-10-30")
+    none = sparkline_svg(Series(dates[:1], [5.0], [False]), "Y members")
+    assert "not enough history" in str(none) and "<svg" not in str(none)

@@ -300,7 +300,8 @@ class CommunityMetricsGenerator(Generator):
         /dashboard/rows/<n>.json (the rows the script adds on demand) for the rest."""
         pulse = self.pulse
         pages_ = readers.table_pages(
-            pulse.communities, self.settings.get("COMMUNITY_METRICS_TABLE_ROWS", 100)
+            pulse.communities,
+            self.settings.get("COMMUNITY_METRICS_TABLE_ROWS", readers.ROWS_PER_PAGE),
         )
         row_macro = self.get_template("pulse/readers").module.community_row
         for table_page in pages_:

@@ -68,17 +68,24 @@ def closest_peers(
     view: CommunityView, views: list[CommunityView], count: int = PEER_COUNT
 ) -> list[str]:
     """Communities of the same Tribalization size band, nearest in members first."""
-    band = view.rollup.size_band
-    members = view.rollup.members
-    if band is None or members is None:
-        return []
-    same = [
-        v
-        for v in views
-        if v.slug != view.slug and v.rollup.size_band == band and v.rollup.members is not None
-    ]
-    same.sort(key=lambda v: (abs(v.rollup.members - members), v.slug))
-    return [v.slug for v in same[:count]]
+    return all_closest_peers(views, count).get(view.slug, [])
+
+
+def all_closest_peers(views: list[CommunityView], count: int = PEER_COUNT) -> dict[str, list[str]]:
+    """``closest_peers`` of every community at once: each band sorted by members, then the
+    nearest are among the ``count`` neighbours on either side (n log n, not n²)."""
+    bands: dict[str, list[CommunityView]] = {}
+    for view in views:
+        if view.rollup.size_band is not None and view.rollup.members is not None:
+            bands.setdefault(view.rollup.size_band, []).append(view)
+    peers: dict[str, list[str]] = {}
+    for members in bands.values():
+        members.sort(key=lambda v: (v.rollup.members, v.slug))
+        for index, view in enumerate(members):
+            near = members[max(0, index - count) : index] + members[index + 1 : index + 1 + count]
+            near.sort(key=lambda v: (abs(v.rollup.members - view.rollup.members), v.slug))
+            peers[view.slug] = [v.slug for v in near[:count]]
+    return peers
 
 
 def compare_query(slugs: list[str], metric: str = "members") -> str:

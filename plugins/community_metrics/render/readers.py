@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from community_metrics.render.pages import Pulse
 
 #: Rows of the communities table per page (the first page is /dashboard/ itself).
-ROWS_PER_PAGE = 100
+ROWS_PER_PAGE = 50
 
 #: The licence of the published data, shown on /data/ (why: see ``LICENCE_REASON``).
 LICENCE_NAME = "CC0 1.0 Universal (public domain dedication)"
@@ -88,11 +88,11 @@ def compare_context(pulse: Pulse) -> dict[str, Any]:
     metrics = [(mt, m.metric_label(mt)) for mt in compare.COMPARE_METRICS if mt in reported]
     default = compare.default_selection(views)
     table = compare.static_comparison(history, views, default) if views else None
-    peers = {}
-    for view in views:
-        found = compare.closest_peers(view, views)
-        if found:
-            peers[view.slug] = compare.compare_query([view.slug, *found])
+    peers = {
+        slug: compare.compare_query([slug, *found])
+        for slug, found in compare.all_closest_peers(views).items()
+        if found
+    }
     return {
         "choices": sorted(views, key=lambda v: v.name.lower()),
         "metrics": metrics or [("members", "Members")],

@@ -13,8 +13,11 @@ from community_metrics.store.history import Series
 
 WIDTH = 80
 HEIGHT = 20
-#: Days a sparkline covers (the newest ones).
+#: Days a sparkline covers (the newest ones)...
 SPARK_DAYS = 90
+#: ...drawn as at most this many points (every k-th day and the newest): a row of a 1,000-row
+#: table must stay light.
+SPARK_POINTS = 30
 
 
 def sparkline_svg(series: Series, label: str, days: int = SPARK_DAYS) -> Markup:
@@ -29,16 +32,21 @@ def sparkline_svg(series: Series, label: str, days: int = SPARK_DAYS) -> Markup:
     low = min(v for _, v in known)
     high = max(v for _, v in known)
     span = (high - low) or 1.0
+    stride = max(1, -(-len(values) // SPARK_POINTS))
+    picked = list(range(len(values) - 1, -1, -stride))[::-1]  # always the newest day...
+    if picked[0] != 0:
+        picked.insert(0, 0)  # ...and the oldest
     step = WIDTH / max(1, len(values) - 1)
     parts: list[str] = []
     pen_up = True
-    for index, value in enumerate(values):
+    for index in picked:
+        value = values[index]
         if value is None:
             pen_up = True
             continue
-        x = index * step
-        y = HEIGHT - 2 - (value - low) / span * (HEIGHT - 4)
-        parts.append(f"{'M' if pen_up else 'L'}{x:.1f} {y:.1f}")
+        x = round(index * step)
+        y = round(HEIGHT - 2 - (value - low) / span * (HEIGHT - 4))
+        parts.append(f"{'M' if pen_up else 'L'}{x} {y}")
         pen_up = False
     (first_i, first), (last_i, last) = known[0], known[-1]
     text = (
