@@ -168,3 +168,23 @@ def test_table_pages_without_javascript(open_page, artifacts: Path) -> None:
     assert names == ["Rust"]
     assert _no_overflow(page)
     page.screenshot(path=str(artifacts / "dashboard-page2-nojs-390.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_community_page_shows_badges_sparkline_and_peer_link(
+    open_page, artifacts: Path, width: int
+) -> None:
+    page = open_page("communities/python/", width=width)
+    widths = page.eval_on_selector_all(".pulse-badges img", "imgs => imgs.map(i => i.naturalWidth)")
+    assert len(widths) == 2 and all(w > 0 for w in widths)  # the SVG files load as images
+    assert page.locator(".pulse-headline svg.pulse-spark").is_visible()
+    page.get_by_role("link", name="Compare Python with other communities").click()
+    page.wait_for_function(DRAWN, timeout=20_000)
+    assert _trace_names(page) == ["Python"]
+    page.go_back()
+    assert _no_overflow(page)
+    page.screenshot(path=str(artifacts / f"community-readers-{width}.png"), full_page=True)
+    page.locator(".pulse-headline").screenshot(path=str(artifacts / f"headline-{width}.png"))
+    page.locator("section[aria-labelledby=badges-title]").screenshot(
+        path=str(artifacts / f"badges-{width}.png")
+    )

@@ -124,7 +124,7 @@ def is_sparkline(element: object) -> bool:
         element.get("class") == ["pulse-spark"]
         and set(element.attrs) <= SPARKLINE_ATTRIBUTES
         and children == ["title", "path"]
-        and set(element.path.attrs) <= {"d", "fill", "stroke", "stroke-width"}
+        and set(element.path.attrs) <= {"d", "fill", "stroke", "stroke-width", "stroke-linecap"}
     )
 
 

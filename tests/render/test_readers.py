@@ -267,5 +267,9 @@ def test_sparkline_breaks_at_gaps_and_stays_light() -> None:
     assert path.count("M") == 2  # two runs either side of the gap
     assert path.count("M") + path.count("L") <= SPARK_POINTS + 2
     assert svg.find("title").text == ("X members, last 90 days: 0 on 2026-08-01, 89 on 2026-10-30")
+    lone = [None] * 90
+    lone[10], lone[60], lone[61], lone[62], lone[63] = 5.0, 6.0, 7.0, 8.0, 9.0
+    dotted = SafeET.fromstring(str(sparkline_svg(Series(dates, lone, [False] * 90), "Z")))
+    assert "l0 0" in dotted.find("path").get("d")  # a point alone is drawn as a dot
     none = sparkline_svg(Series(dates[:1], [5.0], [False]), "Y members")
     assert "not enough history" in str(none) and "<svg" not in str(none)

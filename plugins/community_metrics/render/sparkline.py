@@ -32,22 +32,31 @@ def sparkline_svg(series: Series, label: str, days: int = SPARK_DAYS) -> Markup:
     low = min(v for _, v in known)
     high = max(v for _, v in known)
     span = (high - low) or 1.0
+    # Buckets of ``stride`` days ending on the newest day; each is drawn at its newest value
+    # (an empty bucket is a gap). A point standing alone between gaps is drawn as a dot.
     stride = max(1, -(-len(values) // SPARK_POINTS))
-    picked = list(range(len(values) - 1, -1, -stride))[::-1]  # always the newest day...
-    if picked[0] != 0:
-        picked.insert(0, 0)  # ...and the oldest
+    points: list[tuple[int, float] | None] = []
+    for end in range(len(values), 0, -stride):
+        bucket = [(i, values[i]) for i in range(max(0, end - stride), end)]
+        found = [(i, v) for i, v in bucket if v is not None]
+        points.append(found[-1] if found else None)
+    points.reverse()
     step = WIDTH / max(1, len(values) - 1)
-    parts: list[str] = []
-    pen_up = True
-    for index in picked:
-        value = values[index]
-        if value is None:
-            pen_up = True
+    runs: list[list[str]] = []
+    previous = None
+    for point in points:
+        if point is None:
+            previous = None
             continue
+        index, value = point
         x = round(index * step)
         y = round(HEIGHT - 2 - (value - low) / span * (HEIGHT - 4))
-        parts.append(f"{'M' if pen_up else 'L'}{x} {y}")
-        pen_up = False
+        if previous is None:
+            runs.append([f"M{x} {y}"])
+        else:
+            runs[-1].append(f"L{x} {y}")
+        previous = point
+    parts = [" ".join(run) + (" l0 0" if len(run) == 1 else "") for run in runs]
     (first_i, first), (last_i, last) = known[0], known[-1]
     text = (
         f"{label}, last {len(values)} days: {m.format_number(first)} on {dates[first_i]}, "
@@ -56,5 +65,6 @@ def sparkline_svg(series: Series, label: str, days: int = SPARK_DAYS) -> Markup:
     return Markup(
         '<svg class="pulse-spark" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" '
         'aria-label="{text}"><title>{text}</title>'
-        '<path d="{d}" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>'
+        '<path d="{d}" fill="none" stroke="currentColor" stroke-width="1.5" '
+        'stroke-linecap="round"/></svg>'
     ).format(w=WIDTH, h=HEIGHT, text=escape(text), d=" ".join(parts))
