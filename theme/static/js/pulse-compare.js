@@ -221,7 +221,9 @@
       return loadPlotly().then(function (Plotly) {
         if (ticket !== drawing) return null;
         chart.hidden = false;
-        var colour = getComputedStyle(chart).color;
+        var style = getComputedStyle(chart);
+        var colour = style.color;
+        var grid = style.getPropertyValue("--pulse-grid").trim() || "rgba(128,128,128,0.25)";
         var traces = datasets.map(function (d) {
           return {
             // a sparse series (a few snapshots) shows its points; a daily one, its line
@@ -237,8 +239,10 @@
           margin: { l: 56, r: 12, t: 8, b: 48 }, height: 380,
           paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", font: { color: colour },
           legend: { orientation: "h", y: -0.2 },
-          xaxis: { title: { text: s.align === "age" ? "months since founding" : "" }, type: s.align === "age" ? "linear" : "date" },
-          yaxis: { title: { text: s.norm === "index" ? "index (100 = start)" : metricLabel(s) }, rangemode: s.norm === "index" ? "normal" : "tozero" }
+          xaxis: { title: { text: s.align === "age" ? "months since founding" : "" }, type: s.align === "age" ? "linear" : "date",
+            gridcolor: grid, zerolinecolor: grid, automargin: true },
+          yaxis: { title: { text: s.norm === "index" ? "index (100 = start)" : metricLabel(s) }, rangemode: s.norm === "index" ? "normal" : "tozero",
+            gridcolor: grid, zerolinecolor: grid, automargin: true }
         };
         chart.setAttribute("role", "img");
         chart.setAttribute("aria-label", describe(s, names) + ". The table below holds the values.");
