@@ -273,3 +273,13 @@ def test_sparkline_breaks_at_gaps_and_stays_light() -> None:
     assert "l0 0" in dotted.find("path").get("d")  # a point alone is drawn as a dot
     none = sparkline_svg(Series(dates[:1], [5.0], [False]), "Y members")
     assert "not enough history" in str(none) and "<svg" not in str(none)
+
+
+def test_page_benchmark_counts_what_compare_loads(site: Path) -> None:
+    from bench.pages import page_assets
+
+    html = (site / "compare" / "index.html").read_text(encoding="utf-8")
+    assets = page_assets(html, "/compare/")
+    assert "/theme/vendor/plotly/plotly-basic.min.js" in assets
+    assert "/theme/js/pulse-compare.js" in assets
+    assert {"/compare/data/python.json", "/compare/data/rust.json"} <= set(assets)
