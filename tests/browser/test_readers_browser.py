@@ -188,3 +188,38 @@ def test_community_page_shows_badges_sparkline_and_peer_link(
     page.locator("section[aria-labelledby=badges-title]").screenshot(
         path=str(artifacts / f"badges-{width}.png")
     )
+
+
+@pytest.fixture(scope="module")
+def short_list_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build whose /compare/ lists only the largest community (the others: by search)."""
+    from community_metrics.render import compare, readers
+
+    saved = readers.COMPARE_CHOICES, compare.DEFAULT_COUNT
+    readers.COMPARE_CHOICES = compare.DEFAULT_COUNT = 1
+    try:
+        return build(tmp_path_factory.mktemp("short-list-site"))
+    finally:
+        readers.COMPARE_CHOICES, compare.DEFAULT_COUNT = saved
+
+
+def test_compare_finds_unlisted_communities_by_search_and_query(
+    chromium, serve, short_list_site: Path
+) -> None:
+    base = serve(short_list_site)
+    context = chromium.new_context(viewport={"width": 390, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/compare/?c=python", wait_until="load")
+        page.wait_for_function(DRAWN, timeout=20_000)
+        assert page.locator('input[name="c"]').count() == 1  # only the leader is listed
+        page.locator("#compare-search").fill("rus")
+        page.wait_for_function("() => document.querySelector('input[name=c][value=rust]')")
+        assert page.locator('input[value="rust"]').is_visible()
+        page.goto(f"{base}/compare/?c=rust", wait_until="load")
+        page.wait_for_function(DRAWN, timeout=20_000)
+        assert _trace_names(page) == ["Rust"]
+        assert page.locator('input[value="rust"]').is_checked()
+        assert page.locator('input[value="rust"]').is_visible()
+    finally:
+        context.close()

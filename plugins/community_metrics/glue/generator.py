@@ -328,6 +328,9 @@ class CommunityMetricsGenerator(Generator):
         (``FEED_ALL_ATOM`` set, as publishconf.py does), /feeds/changes.atom.xml."""
         pulse = self.pulse
         history = pulse.history
+        self._write_raw(
+            writer, "compare/communities.json", readers.compare_index_json(pulse.communities)
+        )
         for view in pulse.communities:
             self._write_raw(
                 writer, f"compare/data/{view.slug}.json", compare.community_json(history, view)

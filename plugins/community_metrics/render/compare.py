@@ -55,8 +55,9 @@ def community_json(history: History, view: CommunityView) -> str:
     return text.replace("</", "<\\/")
 
 
-def default_selection(views: list[CommunityView], count: int = DEFAULT_COUNT) -> list[str]:
+def default_selection(views: list[CommunityView], count: int | None = None) -> list[str]:
     """The largest communities by members (the leaders), a sensible first comparison."""
+    count = DEFAULT_COUNT if count is None else count
     ranked = sorted(
         (v for v in views if v.rollup.members is not None),
         key=lambda v: (-v.rollup.members, v.slug),

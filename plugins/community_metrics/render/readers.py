@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from community_metrics.render.dashboard import CommunityView
     from community_metrics.render.pages import Pulse
 
+#: Communities listed as tick boxes on /compare/ (the largest); the search finds the others
+#: in /compare/communities.json, so the page stays light with 10,000 communities.
+COMPARE_CHOICES = 200
+
 #: Rows of the communities table per page (the first page is /dashboard/ itself).
 ROWS_PER_PAGE = 50
 
@@ -93,8 +97,12 @@ def compare_context(pulse: Pulse) -> dict[str, Any]:
         for slug, found in compare.all_closest_peers(views).items()
         if found
     }
+    listed = leaders_first(views)[:COMPARE_CHOICES]
+    listed += [v for v in views if v.slug in default and v not in listed]
     return {
-        "choices": sorted(views, key=lambda v: v.name.lower()),
+        "choices": sorted(listed, key=lambda v: v.name.lower()),
+        "complete": len(listed) == len(views),
+        "total": len(views),
         "metrics": metrics or [("members", "Members")],
         "metric": "members",
         "default": default,
@@ -105,6 +113,12 @@ def compare_context(pulse: Pulse) -> dict[str, Any]:
         "last_date": history.dates[-1] if history.dates else "",
         "peers": peers,
     }
+
+
+def compare_index_json(views: list[CommunityView]) -> str:
+    """``/compare/communities.json``: every community as [slug, name], by name (for the search)."""
+    pairs = [[v.slug, v.name] for v in sorted(views, key=lambda v: v.name.lower())]
+    return json.dumps(pairs, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
 def badges(view: CommunityView) -> dict[str, str]:

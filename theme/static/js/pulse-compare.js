@@ -23,6 +23,40 @@
   var plotlyPromise = null;
   var drawing = 0;
   var order = []; // the chosen slugs in the order the reader named or ticked them
+  var indexUrl = form.getAttribute("data-index"); // set when only the largest are listed
+  var indexPromise = null;
+  var list = document.getElementById("compare-list");
+
+  /* Every community ([slug, name]) from /compare/communities.json, added to the list as tick
+   * boxes (text set with textContent: names are never parsed as HTML). */
+  function loadIndex() {
+    if (!indexUrl) return Promise.resolve();
+    if (!indexPromise) {
+      indexPromise = fetch(indexUrl, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error("community list: HTTP " + response.status);
+        return response.json();
+      }).then(function (pairs) {
+        var known = {};
+        boxes().forEach(function (box) { known[box.value] = true; });
+        pairs.forEach(function (pair) {
+          if (known[pair[0]]) return;
+          var item = document.createElement("li");
+          item.setAttribute("data-name", pair[1].toLowerCase() + " " + pair[0]);
+          var label = document.createElement("label");
+          var box = document.createElement("input");
+          box.type = "checkbox";
+          box.name = "c";
+          box.value = pair[0];
+          label.appendChild(box);
+          label.appendChild(document.createTextNode(" " + pair[1]));
+          item.appendChild(label);
+          item.hidden = true; // shown when the search matches it
+          list.appendChild(item);
+        });
+      });
+    }
+    return indexPromise;
+  }
   var DAY = 86400000;
   var MONTH_DAYS = 30.4375;
 
@@ -54,14 +88,22 @@
 
   /* --- the address <-> the form -------------------------------------------------------- */
 
-  function readAddress() {
-    var query = new URLSearchParams(window.location.search);
+  function namedSlugs() {
     var chosen = [];
-    query.getAll("c").forEach(function (value) {
+    new URLSearchParams(window.location.search).getAll("c").forEach(function (value) {
       value.split(",").forEach(function (slug) { if (slug && chosen.indexOf(slug) < 0) chosen.push(slug); });
     });
+    return chosen;
+  }
+
+  function readAddress() {
+    var query = new URLSearchParams(window.location.search);
+    var chosen = namedSlugs();
     if (!chosen.length) chosen = (form.getAttribute("data-default") || "").split(",").filter(Boolean);
-    boxes().forEach(function (box) { box.checked = chosen.indexOf(box.value) >= 0; });
+    boxes().forEach(function (box) {
+      box.checked = chosen.indexOf(box.value) >= 0;
+      if (box.checked) box.parentNode.parentNode.hidden = false; // a named one is always shown
+    });
     order = chosen.slice();
     var metric = form.elements.m;
     var wanted = query.get("m");
@@ -274,7 +316,10 @@
 
   if (search) {
     search.parentNode.hidden = false;
-    search.addEventListener("input", filter);
+    search.addEventListener("input", function () {
+      filter();
+      if (indexUrl) loadIndex().then(filter, function () { count.textContent = "Could not load the full list."; });
+    });
     search.addEventListener("keydown", function (event) {
       if (event.key === "Enter") { event.preventDefault(); var first = document.querySelector("#compare-list li:not([hidden]) input"); if (first) first.focus(); }
     });
@@ -282,7 +327,12 @@
   form.addEventListener("submit", function (event) { event.preventDefault(); draw(); });
   form.addEventListener("change", function (event) { if (event.target !== search) draw(); });
   window.addEventListener("popstate", function () { readAddress(); draw(); });
-  readAddress();
   statusLine.textContent = "";
-  draw();
+  var listed = {};
+  boxes().forEach(function (box) { listed[box.value] = true; });
+  var unlisted = namedSlugs().filter(function (slug) { return !listed[slug]; });
+  (unlisted.length ? loadIndex() : Promise.resolve()).then(function () {
+    readAddress();
+    draw();
+  }, function () { readAddress(); draw(); });
 })();
