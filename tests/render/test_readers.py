@@ -283,3 +283,10 @@ def test_page_benchmark_counts_what_compare_loads(site: Path) -> None:
     assert "/theme/vendor/plotly/plotly-basic.min.js" in assets
     assert "/theme/js/pulse-compare.js" in assets
     assert {"/compare/data/python.json", "/compare/data/rust.json"} <= set(assets)
+
+
+def test_compare_lists_every_community_for_the_search(site: Path) -> None:
+    pairs = json.loads((site / "compare" / "communities.json").read_text())
+    assert pairs == [["python", "Python"], ["rust", "Rust"]]
+    form = soup(site / "compare" / "index.html").select_one("#compare-form")
+    assert not form.has_attr("data-index")  # every community is listed: nothing to fetch
