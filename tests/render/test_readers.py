@@ -290,3 +290,14 @@ def test_compare_lists_every_community_for_the_search(site: Path) -> None:
     assert pairs == [["python", "Python"], ["rust", "Rust"]]
     form = soup(site / "compare" / "index.html").select_one("#compare-form")
     assert not form.has_attr("data-index")  # every community is listed: nothing to fetch
+
+
+def test_dashboard_bubble_chart_keeps_the_leaders(tmp_path: Path, monkeypatch) -> None:
+    from community_metrics.render import pages
+
+    monkeypatch.setattr(pages, "BUBBLE_LEADERS", 1)
+    out = build(tmp_path / "out")
+    figure = soup(out / "dashboard" / "index.html").select_one("#chart-age-size-figure")
+    bubble = json.loads(figure.select_one("script[type='application/json']").string)
+    assert bubble["data"][0]["y"] == [1500]  # Python, the larger of the two
+    assert "The 1 largest of 2 communities" in figure.select_one(".pulse-chart-notes").get_text()

@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: The dashboard's age-and-size chart (and its table) shows at most this many communities, the
+#: largest: with 10,000 communities all of them would weigh 340 KB gzip, over the page budget.
+BUBBLE_LEADERS = 500
+
 
 @dataclass
 class Pulse:
@@ -197,6 +201,9 @@ def build_pulse(
         for v in views
         if v.rollup.age_days is not None and v.rollup.members
     ]
+    bubble_total = len(points)
+    if bubble_total > BUBBLE_LEADERS:  # the dashboard's first screen: the leaders
+        points = sorted(points, key=lambda p: (-p.members, p.label))[:BUBBLE_LEADERS]
     studies = load_studies(benchmark_folder, warnings)
     tracked = {"size": _tracked_bands(views, "size_band"), "age": _tracked_bands(views, "age_band")}
     band_charts = [
@@ -215,10 +222,16 @@ def build_pulse(
             chart="age-bands",
         ),
     ]
+    bubble = charts.age_size_bubble(points)
+    if bubble_total > len(points):
+        bubble.notes.append(
+            f"The {len(points):,} largest of {bubble_total:,} communities with an age and a "
+            "member count; every community is in the table above and in the data downloads."
+        )
     dashboard_charts = [
         charts.members_overview(members),
         charts.engagement_overview(engagement_items, sizes=sizes),
-        charts.age_size_bubble(points),
+        bubble,
         *band_charts,
     ]
     return Pulse(
