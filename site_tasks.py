@@ -25,6 +25,10 @@ WATCHED = ("content", "theme", "plugins", "data", "communities.yml", "pelicancon
 DEFAULT_CATEGORY = "Project"
 SLUG_MAX_LENGTH = 80
 
+if str(ROOT / "plugins") not in sys.path:  # the placeholder text is shared with pulse_site
+    sys.path.insert(0, str(ROOT / "plugins"))
+from pulse_site.frontmatter import PLACEHOLDER_BODY, PLACEHOLDER_SUMMARY  # noqa: E402
+
 
 class TaskError(Exception):
     """A user's mistake in a task's arguments: the message says what to do. No traceback."""
@@ -61,10 +65,9 @@ def render_post(
         f"Category: {_front_matter_value(category)}\n"
         f"Tags: {tag_line}\n"
         f"Slug: {slug}\n"
-        "Summary: One or two sentences that say what the post is about (shown on the home page"
-        " and in feeds).\n"
+        f"Summary: {PLACEHOLDER_SUMMARY}\n"
         "\n"
-        "Write the post here, in Markdown. Cite every published figure with its source and year,\n"
+        f"{PLACEHOLDER_BODY} Cite every published figure with its source and year,\n"
         "and keep our own measurements apart from published ones.\n"
     )
 
@@ -80,16 +83,35 @@ def new_post_path(title: str, when: datetime, posts_dir: Path = POSTS) -> Path:
     return posts_dir / f"{when:%Y-%m-%d}-{slug}.md"
 
 
+def configured_categories(settings_file: Path = LOCAL_SETTINGS) -> list[str]:
+    """``PULSE_CATEGORIES`` of the site's settings (empty when none is configured)."""
+    from pelican.settings import get_settings_from_file
+
+    return list(get_settings_from_file(str(settings_file)).get("PULSE_CATEGORIES") or [])
+
+
+def check_category(category: str, allowed: list[str]) -> None:
+    """TaskError unless ``category`` is one of the configured categories."""
+    if allowed and category not in allowed:
+        raise TaskError(
+            f"unknown category {category!r}; use one of: {', '.join(allowed)} "
+            "(PULSE_CATEGORIES in pelicanconf.py), e.g. --category " + allowed[0]
+        )
+
+
 def write_new_post(
     title: str,
     when: datetime,
     posts_dir: Path = POSTS,
     category: str = DEFAULT_CATEGORY,
     tags: list[str] | None = None,
+    allowed_categories: list[str] | None = None,
 ) -> Path:
-    """Write a new post and return its path; never overwrites an existing file."""
+    """Write a new post and return its path; never overwrites an existing file. A category
+    outside ``allowed_categories`` (when given) is refused."""
     if not title.strip():
         raise TaskError('the title is empty. Usage: invoke new-post "Title of the post"')
+    check_category(category, allowed_categories or [])
     path = new_post_path(title, when, posts_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

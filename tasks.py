@@ -115,7 +115,11 @@ def new_post(c, title, category="Project", tags=""):
 
     try:
         path = site_tasks.write_new_post(
-            title, datetime.now(), category=category, tags=site_tasks.parse_tags(tags)
+            title,
+            datetime.now(),
+            category=category,
+            tags=site_tasks.parse_tags(tags),
+            allowed_categories=site_tasks.configured_categories(),
         )
     except site_tasks.TaskError as error:
         raise Exit(f"invoke new-post: {error}", code=2) from None

@@ -75,6 +75,11 @@ def page_assets(html: str, page_url: str, base: str = "http://site") -> list[str
     for tag in soup.find_all("script", attrs={"data-plotly": True}):
         if soup.select_one(".pulse-chart[data-figure]"):
             found.append(tag["data-plotly"])
+    compare = soup.select_one("#compare-form[data-plotly]")
+    if compare is not None:  # /compare/ draws its default comparison on load
+        found.append(compare["data-plotly"])
+        for slug in filter(None, compare.get("data-default", "").split(",")):
+            found.append(f"{compare['data-data']}{slug}.json")
     paths = []
     for href in found:
         absolute = urljoin(f"{base}{page_url}", href)
@@ -189,9 +194,10 @@ def run_lighthouse(url: str, preset: str, binary: str) -> dict[str, Any]:
     return {"scores": scores, "metrics_ms": metrics, "imperfect_audits": failing}
 
 
-def run(lighthouse: bool | None = None) -> dict[str, Any]:
-    """Figures of /, /dashboard/ and one community page; Lighthouse scores when asked (None:
-    whenever a Lighthouse binary is found).
+def run(lighthouse: bool | None = None, data: str | None = None) -> dict[str, Any]:
+    """Figures of /, /dashboard/, /compare/ and one community page; Lighthouse scores when
+    asked (None: whenever a Lighthouse binary is found). ``data``: a demo folder (``invoke demo
+    --out DIR``) to build from instead of the default site's data (its communities.yml too).
 
     The site is built as published (absolute SITEURL = the local server's address), so that
     robots.txt, canonical links and feeds look like production's."""
@@ -200,8 +206,20 @@ def run(lighthouse: bool | None = None) -> dict[str, Any]:
         site.mkdir()
         server, base = serve_gzip(site)
         try:
-            build_default_site(site, SITEURL=base, RELATIVE_URLS=False)
-            pages = {"/": "/", "/dashboard/": "/dashboard/", "community": first_community(site)}
+            overrides: dict[str, Any] = {}
+            if data:
+                folder_path = Path(data).resolve()
+                overrides = {
+                    "COMMUNITY_METRICS_DATA": str(folder_path),
+                    "COMMUNITY_METRICS_CONFIG": str(folder_path / "communities.yml"),
+                }
+            build_default_site(site, SITEURL=base, RELATIVE_URLS=False, **overrides)
+            pages = {
+                "/": "/",
+                "/dashboard/": "/dashboard/",
+                "/compare/": "/compare/",
+                "community": first_community(site),
+            }
             figures: dict[str, Any] = {}
             for label, url in pages.items():
                 figures[label] = {"url": url, **weigh(site, url, base)}
@@ -227,8 +245,11 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="run Lighthouse (default: when a binary is found; LIGHTHOUSE=path/to/lighthouse)",
     )
+    parser.add_argument(
+        "--data", help="build from this demo folder (invoke demo --out DIR) instead of data/"
+    )
     args = parser.parse_args(argv)
-    figures = run(lighthouse=args.lighthouse)
+    figures = run(lighthouse=args.lighthouse, data=args.data)
     for label, page in figures.items():
         if not isinstance(page, dict) or "url" not in page:
             print(label, page)

@@ -29,6 +29,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "COMMUNITY_METRICS_FETCH": False,
     "COMMUNITY_METRICS_STRICT": False,
     "COMMUNITY_METRICS_PLOTLY_JS": "vendor/plotly/plotly-basic.min.js",
+    # Rows per page of the dashboard's communities table (the rest: /dashboard/page/<n>/).
+    "COMMUNITY_METRICS_TABLE_ROWS": 50,
+    # What changed, as Atom; written when the site's feeds are on (FEED_ALL_ATOM set).
+    "COMMUNITY_METRICS_CHANGES_FEED": "feeds/changes.atom.xml",
 }
 
 

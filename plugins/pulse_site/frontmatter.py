@@ -18,6 +18,17 @@ logger = logging.getLogger(__name__)
 
 FORBIDDEN_IN_CATEGORY = re.compile(r"[,;\[\]{}/]")
 
+#: The placeholder text ``invoke new-post`` writes (site_tasks.render_post uses these): a post
+#: that still carries one is reported on build with its file and line.
+PLACEHOLDER_SUMMARY = (
+    "One or two sentences that say what the post is about (shown on the home page and in feeds)."
+)
+PLACEHOLDER_BODY = "Write the post here, in Markdown."
+
+#: Dates whose day and month order cannot be told apart (01/02/2026, 1.2.26, 01-02-2026).
+AMBIGUOUS_DATE = re.compile(r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b")
+ACCEPTED_DATE_FORMS = "YYYY-MM-DD, YYYY-MM-DD HH:MM or YYYY-MM-DDTHH:MM:SS+00:00"
+
 
 class FrontMatterError(ValueError):
     """A metadata field of a content file that cannot be used as written."""
@@ -44,8 +55,8 @@ def _where(path: str | Path, field: str) -> str:
 
 
 FIELD_HELP = {
-    "date": "write it as YYYY-MM-DD or YYYY-MM-DD HH:MM, e.g. 'Date: 2026-11-22 09:30'",
-    "modified": "write it as YYYY-MM-DD or YYYY-MM-DD HH:MM, e.g. 'Modified: 2026-11-22'",
+    "date": f"write it as {ACCEPTED_DATE_FORMS}, e.g. 'Date: 2026-11-22 09:30'",
+    "modified": f"write it as {ACCEPTED_DATE_FORMS}, e.g. 'Modified: 2026-11-22'",
 }
 
 
@@ -58,6 +69,8 @@ class CheckedMarkdownReader(MarkdownReader):
 
     def process_metadata(self, name: str, value: str) -> object:
         try:
+            if name in ("date", "modified") and AMBIGUOUS_DATE.match(str(value)):
+                raise ValueError("ambiguous: day and month order cannot be told apart")
             return super().process_metadata(name, value)
         except (ValueError, OverflowError) as error:
             path = getattr(self, "_checked_path", "?")
@@ -96,10 +109,41 @@ def category_problem(category: str, allowed: list[str] | None) -> str | None:
     return None
 
 
+def placeholder_lines(path: str | Path) -> list[tuple[int, str]]:
+    """(line, text) of every line of the file that still holds ``invoke new-post``'s
+    placeholder summary or body."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    found = []
+    for number, line in enumerate(lines, start=1):
+        for placeholder in (PLACEHOLDER_SUMMARY, PLACEHOLDER_BODY):
+            if placeholder in " ".join(line.split()):
+                found.append((number, placeholder))
+    return found
+
+
+def report_placeholders(instance: object) -> None:
+    path = getattr(instance, "source_path", None)
+    if not path:
+        return
+    for number, placeholder in placeholder_lines(path):
+        logger.warning(
+            "community_metrics: %s:%s: the post still carries the new-post template's "
+            "placeholder (%r); replace it with your own text before publishing.",
+            path,
+            number,
+            placeholder,
+        )
+
+
 def check_content_metadata(instance: object) -> None:
-    """content_object_init receiver: report a missing title or an unusable category."""
+    """content_object_init receiver: report a missing title, an unusable category, and the
+    new-post template's placeholder text left in the post."""
     if type(instance).__name__ != "Article":
         return
+    report_placeholders(instance)
     if not getattr(instance, "title", None):
         logger.error(
             "community_metrics: %s: the front matter has no 'Title:' line; add one at the top, "

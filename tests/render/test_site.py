@@ -242,7 +242,7 @@ def test_registry_community_without_snapshots_says_not_collected(tmp_path: Path)
     out = build(tmp_path / "out", COMMUNITY_METRICS_CONFIG=str(registry))
     row = table_rows(soup(out / "dashboard" / "index.html"))["Go"]
     assert [cell.get_text(" ", strip=True) for cell in row][:3] == ["—", "—", "—"]
-    assert "not collected yet" in row[-1].get_text()
+    assert "not collected yet" in row[5].get_text()  # the Freshness column
     page = soup(out / "communities" / "golang" / "index.html")
     source = page.select_one("#platforms-title ~ div tbody tr")
     assert source.th.get_text(strip=True) == "discourse:forum.golangbridge.org"

@@ -30,6 +30,7 @@ URL_MAP = [
     "benchmarks/index.html",
     "status/index.html",
     "data/index.html",
+    "compare/index.html",
     "methodology/index.html",
     "about/index.html",
     "archives/index.html",
@@ -57,6 +58,18 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 @pytest.mark.parametrize("path", URL_MAP)
 def test_url_map_page_exists(local_site: Path, path: str) -> None:
     assert (local_site / path).is_file(), f"{path} missing from the built site"
+
+
+def test_every_community_has_its_badges_and_comparison_data(local_site: Path) -> None:
+    slugs = [page.parent.name for page in (local_site / "communities").glob("*/index.html")]
+    assert slugs
+    for slug in slugs:
+        for path in (
+            f"badges/{slug}/members.svg",
+            f"badges/{slug}/engagement.svg",
+            f"compare/data/{slug}.json",
+        ):
+            assert (local_site / path).is_file(), f"{path} missing from the built site"
 
 
 def test_every_internal_reference_resolves(local_site: Path) -> None:
@@ -207,6 +220,14 @@ def test_publish_feeds_parse_as_atom(publish_site: Path) -> None:
     assert f"{PUBLISH_SITEURL}/posts/measuring-engagement/" in links
     category = ET.parse(publish_site / "feeds/categories/measurement.atom.xml").getroot()
     assert len(category.findall(f"{ATOM}entry")) == 3
+
+
+def test_publish_writes_the_changes_feed(publish_site: Path) -> None:
+    feed = ET.parse(publish_site / "feeds/changes.atom.xml").getroot()
+    assert feed.tag == f"{ATOM}feed"
+    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == (
+        f"{PUBLISH_SITEURL}/feeds/changes.atom.xml"
+    )
 
 
 def test_pages_link_their_atom_feeds(publish_site: Path) -> None:

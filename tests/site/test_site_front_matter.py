@@ -37,6 +37,16 @@ BAD_POSTS = {
         "Slug: two-categories\n\nBody.\n",
         ["two-categories.md:3", "exactly one category", "Tags:"],
     ),
+    "ambiguous-date.md": (
+        "Title: Ambiguous\nDate: 01/02/2026\nCategory: Measurement\nSlug: ambiguous\n\nB.\n",
+        ["ambiguous-date.md:2", "ambiguous", "YYYY-MM-DD, YYYY-MM-DD HH:MM"],
+    ),
+    "placeholder.md": (
+        "Title: Draft\nDate: 2026-11-05\nCategory: Measurement\nSlug: draft\n"
+        "Summary: One or two sentences that say what the post is about (shown on the home page"
+        " and in feeds).\n\nWrite the post here, in Markdown. Then more.\n",
+        ["placeholder.md:5", "placeholder.md:7", "placeholder"],
+    ),
     "unknown-category.md": (
         "Title: Unknown\nDate: 2026-11-04\nCategory: Measurment\nSlug: unknown-category\n\nB.\n",
         ["unknown-category.md:3", "unknown category", "Measurement, Methods, Project"],
@@ -150,3 +160,9 @@ def test_category_problem(category: str, problem: str | None) -> None:
 
 def test_any_plain_category_is_fine_without_a_list() -> None:
     assert category_problem("Anything", None) is None
+
+
+def test_an_ambiguous_date_is_skipped_not_guessed(tmp_path: Path) -> None:
+    content = _content(tmp_path, ["ambiguous-date.md"])
+    output = build_site(tmp_path / "out", **blog_only_settings(content))
+    assert not (output / "posts/ambiguous/index.html").exists()

@@ -189,3 +189,20 @@ def test_bad_task_arguments_print_a_message_not_a_traceback(argv: list[str], exp
     assert result.returncode != 0
     assert expected in output
     assert "Traceback" not in output
+
+
+def test_new_post_refuses_a_category_that_is_not_configured(tmp_path: Path) -> None:
+    allowed = site_tasks.configured_categories()
+    assert allowed == ["Measurement", "Methods", "Project"]  # pelicanconf.py PULSE_CATEGORIES
+    with pytest.raises(site_tasks.TaskError) as error:
+        write_new_post("A post", WHEN, tmp_path, "Measurment", allowed_categories=allowed)
+    assert "Measurement, Methods, Project" in str(error.value)
+    assert not list(tmp_path.iterdir())
+    assert write_new_post("A post", WHEN, tmp_path, "Methods", allowed_categories=allowed)
+
+
+def test_the_new_post_template_carries_the_placeholders_the_build_reports(tmp_path: Path) -> None:
+    from pulse_site.frontmatter import placeholder_lines
+
+    path = write_new_post("Draft", WHEN, tmp_path)
+    assert [number for number, _ in placeholder_lines(path)] == [6, 8]

@@ -23,8 +23,9 @@ from pelican.utils import truncate_html_paragraphs, truncate_html_words
 from community_metrics.glue.manual import manual_values
 from community_metrics.glue.markdown_ext import has_slots
 from community_metrics.glue.shortcodes import ShortcodeProblem, replace_shortcodes
+from community_metrics.glue.signals import community_metrics_generator_finalized
 from community_metrics.registry.config import ConfigError, Registry
-from community_metrics.render import pages
+from community_metrics.render import changes, compare, pages, readers
 from community_metrics.render.dashboard import PostLink
 from community_metrics.store.history import History, load_history
 from community_metrics.store.snapshots import snapshot_paths
@@ -210,6 +211,7 @@ class CommunityMetricsGenerator(Generator):
         self.pulse.warnings.extend(self._warnings)
         self.context["pulse"] = self.pulse
         logger.debug("community_metrics: dashboard computed in %.1f s", clock() - started)
+        community_metrics_generator_finalized.send(self)
 
     def _report_snapshot_errors(self, history: History, strict: bool) -> None:
         for error in history.errors:
@@ -326,18 +328,94 @@ class CommunityMetricsGenerator(Generator):
         # The /data/ files grow with communities x days: write them in a second process while
         # this one renders the pages (two cores; the child shares the history copy-on-write).
         downloads = start_downloads(pulse, Path(self.output_path))
-        write("dashboard/index.html", "pulse/dashboard")
+        self._write_dashboard(write, writer)
+        compare_page = readers.compare_context(pulse)
         for community in pulse.communities:
             write(
                 f"communities/{community.slug}/index.html",
                 "pulse/community",
                 community=community,
+                peers_query=compare_page["peers"].get(community.slug, ""),
+                badge_site_url=self.settings.get("SITEURL", ""),
             )
         write("benchmarks/index.html", "pulse/benchmarks")
         write("status/index.html", "pulse/status")
-        write("data/index.html", "pulse/data")
+        write("compare/index.html", "pulse/compare", compare=compare_page)
+        self._write_reader_files(writer)
         finish_downloads(downloads)
+        write(
+            "data/index.html",
+            "pulse/data",
+            data_files=readers.data_files(Path(self.output_path), pulse),
+            citation=readers.citation(pulse, self.settings),
+            licence={
+                "name": readers.LICENCE_NAME,
+                "url": readers.LICENCE_URL,
+                "reason": readers.LICENCE_REASON,
+            },
+        )
         logger.debug("community_metrics: pages and downloads written in %.1f s", clock() - started)
+
+    def _write_raw(self, writer: Any, save_as: str, text: str) -> None:
+        """A non-HTML file (JSON, SVG, Atom) through Pelican's writer (overwrite guard and
+        ``content_written`` apply), rendered by the pass-through template pulse/raw."""
+        writer.write_file(save_as, self.get_template("pulse/raw"), self.context, pulse_raw=text)
+
+    def _write_dashboard(self, write: Any, writer: Any) -> None:
+        """/dashboard/ with the leaders; /dashboard/page/<n>/ (static, no script needed) and
+        /dashboard/rows/<n>.json (the rows the script adds on demand) for the rest."""
+        pulse = self.pulse
+        pages_ = readers.table_pages(
+            pulse.communities,
+            self.settings.get("COMMUNITY_METRICS_TABLE_ROWS", readers.ROWS_PER_PAGE),
+        )
+        row_macro = self.get_template("pulse/readers").module.community_row
+        for table_page in pages_:
+            if table_page.number == 1:
+                write(
+                    "dashboard/index.html",
+                    "pulse/dashboard",
+                    dashboard_rows=table_page.rows,
+                    table_page=table_page,
+                )
+                continue
+            write(
+                f"dashboard/page/{table_page.number}/index.html",
+                "pulse/dashboard_page",
+                dashboard_rows=table_page.rows,
+                table_page=table_page,
+            )
+            # Rows for the script of /dashboard/: links relative to /dashboard/ ("..").
+            rows = [str(row_macro(c, "..")) for c in table_page.rows]
+            self._write_raw(writer, table_page.chunk, readers.rows_json(rows))
+
+    def _write_reader_files(self, writer: Any) -> None:
+        """/compare/data/<slug>.json, /badges/<slug>/*.svg and, when the site writes feeds
+        (``FEED_ALL_ATOM`` set, as publishconf.py does), /feeds/changes.atom.xml."""
+        pulse = self.pulse
+        history = pulse.history
+        self._write_raw(
+            writer, "compare/communities.json", readers.compare_index_json(pulse.communities)
+        )
+        for view in pulse.communities:
+            self._write_raw(
+                writer, f"compare/data/{view.slug}.json", compare.community_json(history, view)
+            )
+            for metric, svg in readers.badges(view).items():
+                self._write_raw(writer, f"badges/{view.slug}/{metric}.svg", svg)
+        feed_path = self.settings.get("COMMUNITY_METRICS_CHANGES_FEED")
+        if not (feed_path and self.settings.get("FEED_ALL_ATOM")):
+            return  # the site's feeds are off (a local build): so is this one
+        names = {view.slug: view.name for view in pulse.communities}
+        now = self.settings.get("COMMUNITY_METRICS_NOW") or datetime.now(UTC)
+        feed = changes.changes_atom(
+            changes.change_days(history, names),
+            site_url=self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", ""),
+            site_name=self.settings.get("SITENAME", "Community Pulse"),
+            updated=now,
+            synthetic=pulse.synthetic,
+        )
+        self._write_raw(writer, feed_path, feed)
 
 
 def start_downloads(pulse: pages.Pulse, output: Path) -> Any:

@@ -15,6 +15,7 @@ from community_metrics.analyse import metrics as m
 from community_metrics.analyse import rollup as r
 from community_metrics.contract.model import METRICS, Observation
 from community_metrics.render.charts import Chart
+from community_metrics.render.sparkline import sparkline_svg
 from community_metrics.store.history import History
 
 #: Metrics drawn on a community page, in order.
@@ -66,6 +67,12 @@ class CommunityView:
     charts: list[Chart] = field(default_factory=list)
     summary: str = ""
     stale_text: str = ""  # "(stale since 2026-01-03)" when the members total is stale
+    # What changed (issue 11 item 6): 7-day change, a members sparkline, freshness warning.
+    growth_7d_text: str = "—"
+    growth_7d_sort: str = ""
+    sparkline: str = ""
+    newest_observed_at: str | None = None
+    is_old: bool = False  # the newest value is older than OLD_AFTER_SECONDS at build time
 
 
 @dataclass
@@ -103,6 +110,9 @@ def safe_url(url: str | None) -> str | None:
     lowered = url.strip().lower()
     return url.strip() if lowered.startswith(("https://", "http://")) else None
 
+
+#: A community's numbers are called old (the freshness note shows) past two days.
+OLD_AFTER_SECONDS = 2 * 86400
 
 #: Status of a registry source (or community) that no snapshot mentions yet.
 NOT_COLLECTED = "not collected yet"
@@ -219,6 +229,11 @@ def build_community_view(
         ],
         summary=m.summarize_growth(members),
         stale_text=stale_text(newest[2]) if newest and newest[2] is not None else "",
+        growth_7d_text=growth_text(change_7d := m.growth(members, 7)),
+        growth_7d_sort=_sort_value(change_7d.relative if change_7d else None),
+        sparkline=sparkline_svg(members, f"{community_name(history, slug)} members"),
+        newest_observed_at=newest_observed.observed_at if newest_observed else None,
+        is_old=fresh_seconds is not None and fresh_seconds > OLD_AFTER_SECONDS,
     )
 
 

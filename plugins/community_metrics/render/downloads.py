@@ -92,6 +92,13 @@ def stale_since(status: bytearray, dates: list[str]) -> dict[int, str]:
     return found
 
 
+#: First line of every CSV built from demo data (the JSON files carry ``"synthetic": true``).
+DEMO_CSV_NOTE = (
+    "# DEMO DATA: synthetic numbers written by invoke demo; they describe no real community. "
+    "(pandas: read_csv(path, comment='#'))\n"
+)
+
+
 def _entries(history: History, communities: list[str] | None = None):
     for community in communities or history.communities():
         for source in history.sources(community):

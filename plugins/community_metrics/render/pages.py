@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: The dashboard's age-and-size chart (and its table) shows at most this many communities, the
+#: largest: with 10,000 communities all of them would weigh 340 KB gzip, over the page budget.
+BUBBLE_LEADERS = 500
+
 
 @dataclass
 class Pulse:
@@ -63,6 +67,21 @@ class Pulse:
 
     def community(self, slug: str) -> CommunityView | None:
         return next((c for c in self.communities if c.slug == slug), None)
+
+    @property
+    def newest_observed_at(self) -> str | None:
+        """The newest observation of any community (for the site-wide freshness note)."""
+        found = [c.newest_observed_at for c in self.communities if c.newest_observed_at]
+        return max(found) if found else None
+
+    @property
+    def is_old(self) -> bool:
+        """Every community's newest value is older than two days (a stalled collection)."""
+        return (
+            bool(self.communities)
+            and all(c.is_old or not c.newest_observed_at for c in self.communities)
+            and any(c.newest_observed_at for c in self.communities)
+        )
 
     @property
     def status_counts(self) -> dict[str, int]:
@@ -164,6 +183,9 @@ def build_pulse(
         for v in views
         if v.rollup.age_days is not None and v.rollup.members
     ]
+    bubble_total = len(points)
+    if bubble_total > BUBBLE_LEADERS:  # the dashboard's first screen: the leaders
+        points = sorted(points, key=lambda p: (-p.members, p.label))[:BUBBLE_LEADERS]
     studies = load_studies(benchmark_folder, warnings)
     tracked = {"size": _tracked_bands(views, "size_band"), "age": _tracked_bands(views, "age_band")}
     band_charts = [
@@ -182,10 +204,16 @@ def build_pulse(
             chart="age-bands",
         ),
     ]
+    bubble = charts.age_size_bubble(points)
+    if bubble_total > len(points):
+        bubble.notes.append(
+            f"The {len(points):,} largest of {bubble_total:,} communities with an age and a "
+            "member count; every community is in the table above and in the data downloads."
+        )
     dashboard_charts = [
         charts.members_overview(members),
         charts.engagement_overview(engagement_items, sizes=sizes),
-        charts.age_size_bubble(points),
+        bubble,
         *band_charts,
     ]
     return Pulse(
@@ -298,11 +326,13 @@ def write_downloads(pulse: Pulse, output: Path) -> None:
     folder = output / "data"
     (folder / "communities").mkdir(parents=True, exist_ok=True)
     history = pulse.history
+    note = downloads.DEMO_CSV_NOTE if pulse.synthetic else ""
     with (folder / "observations.csv").open("w", encoding="utf-8", newline="") as handle:
+        handle.write(note)
         for chunk in downloads.iter_observations_csv(history):  # streamed: it grows large
             handle.write(chunk)
     (folder / "observations.json").write_text(downloads.observations_json(history), "utf-8")
     (folder / "snapshot.schema.json").write_text(downloads.snapshot_schema_json(), "utf-8")
     for view in pulse.communities:
-        text = downloads.community_csv(history, view.slug)
+        text = note + downloads.community_csv(history, view.slug)
         (folder / "communities" / f"{view.slug}.csv").write_text(text, "utf-8")
