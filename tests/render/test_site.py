@@ -91,7 +91,7 @@ def test_community_page(site: Path) -> None:
     assert "The Python community." in text
     rows = page.select("#platforms-title ~ div tbody tr")
     sources = [row.th.get_text(strip=True) for row in rows]
-    assert sources == ["discourse:discuss.python.org", "github:python/cpython"]
+    assert sources == ["Discourse · discuss.python.org", "GitHub · python/cpython"]
     milestones = [li.get_text(" ", strip=True) for li in page.select(".pulse-milestones li")]
     assert milestones[1].startswith("1,000 members: before 2026-10-01")
     post_link = page.select_one(".pulse-posts a")
@@ -245,7 +245,7 @@ def test_registry_community_without_snapshots_says_not_collected(tmp_path: Path)
     assert "not collected yet" in row[-1].get_text()
     page = soup(out / "communities" / "golang" / "index.html")
     source = page.select_one("#platforms-title ~ div tbody tr")
-    assert source.th.get_text(strip=True) == "discourse:forum.golangbridge.org"
+    assert source.th.get_text(strip=True) == "Discourse · forum.golangbridge.org"
     assert "not collected yet" in source.get_text()
     status = soup(out / "status" / "index.html")
     rows = [r.get_text(" ", strip=True) for r in status.select("tbody tr")]

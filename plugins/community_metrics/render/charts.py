@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,17 +48,19 @@ from community_metrics.analyse.metrics import (
 )
 from community_metrics.store.history import Series
 
-#: Okabe & Ito (2008), colour-blind safe; black is replaced by grey so it shows on dark pages,
-#: yellow comes last because it is faint on white.
+#: After Okabe & Ito (2008), colour-blind safe, in mid tones that read on white and on the
+#: dark page (#101418) alike: Okabe-Ito's dark blue is lightened (it vanished on dark pages),
+#: black becomes grey and the faint yellow a darker gold. Every colour has a contrast of at
+#: least 2.4:1 against both backgrounds (tests/render/test_chart_colours.py).
 PALETTE = (
-    "#0072B2",  # blue
+    "#3A86D1",  # blue
     "#E69F00",  # orange
     "#009E73",  # bluish green
     "#D55E00",  # vermillion
     "#CC79A7",  # reddish purple
     "#56B4E9",  # sky blue
-    "#999999",  # grey (for black)
-    "#F0E442",  # yellow
+    "#8C8C8C",  # grey (for black)
+    "#C9A800",  # gold (for yellow)
 )
 #: After the palette runs out, series repeat colours with another dash so they stay apart.
 DASHES = ("solid", "dash", "dashdot", "longdash")
@@ -87,6 +90,8 @@ TEMPLATE: dict[str, Any] = {
 
 #: How many communities the overview line charts draw (largest first); the table has all.
 OVERVIEW_LIMIT = 10
+#: A community chart whose sources differ this much (largest / smallest) starts on a log axis.
+FLATTEN_RATIO = 20
 #: Beyond this many days an overview chart is sampled weekly.
 DAILY_LIMIT = 366
 #: An accessible table longer than this is sampled monthly (the CSV has every day).
@@ -109,6 +114,12 @@ class Chart:
     figure: dict[str, Any]
     table: Table
     notes: list[str] = field(default_factory=list)
+    #: False when there is nothing meaningful to draw (fewer than two dated points): the page
+    #: shows ``empty_note`` and the open table instead of an empty plot.
+    drawable: bool = True
+    empty_note: str = ""
+    #: The page offers a linear/log button (the log axis is in ``layout.meta.log``).
+    scale_toggle: bool = False
 
     @property
     def json(self) -> str:
@@ -230,15 +241,111 @@ def monthly(series: Series) -> Series:
     )
 
 
-def _style(index: int) -> tuple[str, str]:
+Style = tuple[str, str]  # (colour, dash)
+
+
+def _style(index: int) -> Style:
     return PALETTE[index % len(PALETTE)], DASHES[(index // len(PALETTE)) % len(DASHES)]
 
 
+def community_styles(labels: Sequence[str]) -> dict[str, Style]:
+    """One colour (and dash, after the palette runs out) per community, from its position in
+    the registry order: the same community has the same colour in every chart on every page,
+    whatever else a chart draws or leaves out."""
+    return {label: _style(index) for index, label in enumerate(labels)}
+
+
+def _pick(styles: Mapping[str, Style] | None, label: str, index: int) -> Style:
+    if styles and label in styles:
+        return styles[label]
+    return _style(index)
+
+
+# --- log axes --------------------------------------------------------------------------------
+
+
+def _tick_text(power: int) -> str:
+    value = 10**power
+    for size, suffix in ((10**9, "B"), (10**6, "M"), (10**3, "k")):
+        if value >= size:
+            return f"{value // size:,}{suffix}"
+    return str(value)
+
+
+def log_axis(values: Sequence[float | None]) -> dict[str, Any] | None:
+    """A log axis ticked at 1, 10, 100, 1k, 10k, … whose range holds every positive value
+    (computed from the data, so the early part of a line never falls off the bottom).
+    None when no value is positive."""
+    positive = [v for v in values if v is not None and v > 0]
+    if not positive:
+        return None
+    low = math.floor(math.log10(min(positive)))
+    high = math.ceil(math.log10(max(positive)))
+    if high == low:
+        high += 1
+    powers = range(low, high + 1)
+    return {
+        "type": "log",
+        "range": [low - 0.05, high + 0.05],
+        "tickmode": "array",
+        "tickvals": [10**k for k in powers],
+        "ticktext": [_tick_text(k) for k in powers],
+    }
+
+
+def _values_of(data: Sequence[Mapping[str, Any]]) -> list[float | None]:
+    return [v for trace in data for v in (trace.get("y") or [])]
+
+
+def _value_dates(data: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The distinct dates that carry a value in any trace, oldest first."""
+    days = set()
+    for trace in data:
+        xs, ys = trace.get("x") or [], trace.get("y") or []
+        days.update(x for x, y in zip(xs, ys, strict=False) if y is not None and x is not None)
+    return sorted(days)
+
+
+def _dated_points(data: Sequence[Mapping[str, Any]]) -> int:
+    return len(_value_dates(data))
+
+
+def _single_day_note(dates: Sequence[str], data: Sequence[Mapping[str, Any]]) -> str:
+    days = _value_dates(data)
+    if not days:
+        return "Nothing to draw yet: no value has been observed. The table below says why."
+    start = days[0]
+    second = (date.fromisoformat(start) + timedelta(days=1)).isoformat()
+    return (
+        f"History starts on {start}: the line is drawn from {second}, once there are two "
+        "days to join. The numbers so far are in the table below."
+    )
+
+
+#: The legend entry of a dotted stale stretch says what the dots mean.
+STALE_SUFFIX = " (dotted: stale, last good value carried)"
+
+
+def _with_encodings(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each dotted stale stretch its own legend entry that states the encoding."""
+    for trace in data:
+        if trace.get("meta") == "stale":
+            trace["showlegend"] = trace.get("visible") != "legendonly"
+            trace["name"] = trace["legendgroup"] + STALE_SUFFIX
+    return data
+
+
 def _line_traces(
-    label: str, series: Series, index: int, *, percent: bool = False, show_legend: bool = True
+    label: str,
+    series: Series,
+    index: int,
+    *,
+    percent: bool = False,
+    show_legend: bool = True,
+    style: Style | None = None,
 ) -> list[dict[str, Any]]:
     """A solid trace of good values plus, where any, a dotted trace over the stale stretches."""
-    colour, dash = _style(index)
+    colour, dash = style or _style(index)
     name = plotly_text(label)
     size = len(series.values)
     good = [None if series.stale[i] else _round(series.values[i]) for i in range(size)]
@@ -270,6 +377,7 @@ def _line_traces(
                 "name": f"{name} (stale)",
                 "legendgroup": name,
                 "showlegend": False,
+                "meta": "stale",
                 "x": series.dates,  # shared, not copied: many traces, one dates list
                 "y": [_round(series.values[i]) if near_stale[i] else None for i in range(size)],
                 "connectgaps": False,
@@ -323,19 +431,44 @@ def _largest(items: Sequence[tuple[str, Series]], limit: int) -> list[tuple[str,
 # --- figures ---------------------------------------------------------------------------------
 
 
+def _finish_time_chart(chart: Chart, dates: Sequence[str]) -> Chart:
+    """Mark a time chart undrawable below two dated points, with the sentence that says when
+    its history starts."""
+    if _dated_points(chart.figure["data"]) < 2:
+        chart.drawable = False
+        chart.empty_note = _single_day_note(dates, chart.figure["data"])
+    return chart
+
+
+def _add_log_meta(layout: dict[str, Any], data: Sequence[Mapping[str, Any]]) -> None:
+    axis = log_axis(_values_of(data))
+    if axis is not None:
+        layout["meta"] = {"log": axis}
+
+
 def members_overview(
     items: Sequence[tuple[str, Series]],
     *,
     limit: int = OVERVIEW_LIMIT,
     toggle_log: bool = False,
     chart: str = "members-overview",
+    styles: Mapping[str, Style] | None = None,
 ) -> Chart:
-    """Members over time, one line per community (the ``limit`` largest), weekly beyond a year."""
-    shown = _largest(items, limit)
-    sampled = [(label, _overview(series)) for label, series in shown]
-    data = [t for i, (label, s) in enumerate(sampled) for t in _line_traces(label, s, i)]
+    """Members over time, one line per community, weekly beyond a year. The ``limit`` largest
+    are drawn; the others are in the legend (a click brings one in) and in the table."""
+    ranked = _largest(items, len(items))
+    sampled = [(label, _overview(series)) for label, series in ranked]
+    data = []
+    for i, (label, s) in enumerate(sampled):
+        traces = _line_traces(label, s, i, style=_pick(styles, label, i))
+        if i >= limit:
+            for trace in traces:
+                trace["visible"] = "legendonly"
+        data.extend(traces)
+    _with_encodings(data)
     title = "Members over time"
     layout = _layout(title, yaxis={"title": {"text": "members"}, "type": "linear"})
+    _add_log_meta(layout, data)
     if toggle_log:
         layout["updatemenus"] = [
             {
@@ -350,17 +483,22 @@ def members_overview(
                 ],
             }
         ]
-    if shown:
-        largest_label, largest = shown[0]
+    if ranked:
+        largest_label, largest = ranked[0]
         summary = f"{largest_label}: {summarize_growth(largest, 'members', 30)}"
-        if len(items) > len(shown):
-            summary += f" Showing the {len(shown)} largest of {len(items)} communities."
+        if len(ranked) > limit:
+            summary += (
+                f" Showing the {limit} largest of {len(ranked)} communities. Select a name in "
+                "the legend to add or remove its line."
+            )
     else:
         summary = "No members data yet."
     table = _series_table("Members over time", sampled)
-    return Chart(
+    result = Chart(
         chart_id(chart), "members_overview", title, summary, {"data": data, "layout": layout}, table
     )
+    result.scale_toggle = True
+    return _finish_time_chart(result, items[0][1].dates if items else [])
 
 
 def engagement_overview(
@@ -369,6 +507,7 @@ def engagement_overview(
     limit: int = OVERVIEW_LIMIT,
     sizes: Mapping[str, float] | None = None,
     chart: str = "engagement-overview",
+    styles: Mapping[str, Style] | None = None,
 ) -> Chart:
     """Engagement rate (active_30d / members) over time, one line per community.
 
@@ -382,13 +521,16 @@ def engagement_overview(
         shown = _largest(with_values, limit)
     sampled = [(label, _overview(series)) for label, series in shown]
     data = [
-        t for i, (label, s) in enumerate(sampled) for t in _line_traces(label, s, i, percent=True)
+        t
+        for i, (label, s) in enumerate(sampled)
+        for t in _line_traces(label, s, i, percent=True, style=_pick(styles, label, i))
     ]
+    _with_encodings(data)
     title = "Engagement: monthly active people per member"
     layout = _layout(
         title,
         yaxis={
-            "title": {"text": "active in 30 days / members"},
+            "title": {"text": "active 30 d / members"},
             "tickformat": ".0%",
             "rangemode": "tozero",
         },
@@ -399,7 +541,7 @@ def engagement_overview(
         else "No community reports both active people and members yet."
     )
     table = _series_table("Engagement over time", sampled, percent=True)
-    return Chart(
+    result = Chart(
         chart_id(chart),
         "engagement_overview",
         title,
@@ -407,51 +549,86 @@ def engagement_overview(
         {"data": data, "layout": layout},
         table,
     )
+    return _finish_time_chart(result, items[0][1].dates if items else [])
 
 
-def age_size_bubble(points: Sequence[BubblePoint], *, chart: str = "age-size") -> Chart:
-    """Age (years) against members (log axis); bubble area grows with engagement."""
+def age_size_bubble(
+    points: Sequence[BubblePoint],
+    *,
+    chart: str = "age-size",
+    styles: Mapping[str, Style] | None = None,
+) -> Chart:
+    """Age (years) against members (log axis); bubble area grows with engagement. A community
+    with no engagement figure is an open ring of a fixed middle size, in its own legend entry:
+    never a small bubble, which would read as low engagement."""
     ordered = sorted(
         (p for p in points if p.members is not None and p.members > 0), key=lambda p: p.label
     )
-    sizes = [
-        _round(8 + 40 * min(p.engagement, 1.0) ** 0.5) if p.engagement is not None else 8
-        for p in ordered
-    ]
-    hover = [
-        f"{plotly_text(p.label)}<br>{format_number(p.members)} members, "
-        f"{p.age_years:.1f} years, engagement {format_percent(p.engagement, 1)}"
-        for p in ordered
-    ]
-    data = [
-        {
+    known = [p for p in ordered if p.engagement is not None]
+    unknown = [p for p in ordered if p.engagement is None]
+
+    def colour(p: BubblePoint) -> str:
+        return _pick(styles, p.label, ordered.index(p))[0]
+
+    def hover(p: BubblePoint) -> str:
+        engagement = (
+            f"engagement {format_percent(p.engagement, 1)}"
+            if p.engagement is not None
+            else "no engagement figure (the platforms do not report active people)"
+        )
+        return (
+            f"{plotly_text(p.label)}<br>{format_number(p.members)} members, "
+            f"{p.age_years:.1f} years, {engagement}"
+        )
+
+    def trace(group: list[BubblePoint], name: str, marker: dict[str, Any]) -> dict[str, Any]:
+        return {
             "type": "scatter",
             "mode": "markers",
-            "name": "communities",
-            "x": [_round(p.age_years) for p in ordered],
-            "y": [_round(p.members) for p in ordered],
-            "text": hover,
-            "customdata": [p.url or "" for p in ordered],
+            "name": plotly_text(name),
+            "x": [_round(p.age_years) for p in group],
+            "y": [_round(p.members) for p in group],
+            "text": [hover(p) for p in group],
+            "customdata": [p.url or "" for p in group],
             "hovertemplate": "%{text}<extra></extra>",
-            "marker": {
-                "size": sizes,
-                "color": PALETTE[0],
-                "opacity": 0.7,
-                "line": {"width": 1, "color": PALETTE[0]},
-            },
+            "marker": marker,
         }
-    ]
+
+    data = []
+    if known:
+        data.append(
+            trace(
+                known,
+                "bubble area: engagement (active 30 d / members)",
+                {
+                    "size": [_round(8 + 40 * min(p.engagement or 0, 1.0) ** 0.5) for p in known],
+                    "color": [colour(p) for p in known],
+                    "opacity": 0.75,
+                    "line": {"width": 1, "color": [colour(p) for p in known]},
+                },
+            )
+        )
+    if unknown:
+        data.append(
+            trace(
+                unknown,
+                "open ring: no engagement figure (size not meaningful)",
+                {
+                    "size": 18,
+                    "symbol": "circle-open",
+                    "color": [colour(p) for p in unknown],
+                    "line": {"width": 2},
+                },
+            )
+        )
     title = "Age and size"
+    yaxis: dict[str, Any] = {"title": {"text": "members (log scale)"}, "type": "log"}
+    yaxis.update(log_axis([p.members for p in ordered]) or {})
     layout = _layout(
         title,
-        showlegend=False,
+        showlegend=True,
         xaxis={"title": {"text": "age (years)"}, "rangemode": "tozero"},
-        yaxis={
-            "title": {"text": "members (log scale)"},
-            "type": "log",
-            "dtick": 1,
-            "tickformat": ",d",
-        },
+        yaxis=yaxis,
     )
     if ordered:
         oldest = max(ordered, key=lambda p: (p.age_years, p.label))
@@ -549,14 +726,38 @@ def community_metric_chart(
     annotations: Sequence[Annotation] = (),
     community_label: str | None = None,
     total: Series | None = None,
+    style: Style | None = None,
 ) -> Chart:
     """One metric of one community over time, daily: a line per item (per source, or the
     total), with its posts as dated vertical markers linking to them. ``total`` (from
-    ``History.community_series``) feeds the summary sentence when given."""
+    ``History.community_series``) feeds the summary sentence when given; with more than one
+    source it is also drawn, in the community's own colour (``style``), as "<name> total".
+
+    Sources of very different sizes (largest / smallest newest value >= ``FLATTEN_RATIO``)
+    start on a log axis, so a small platform is not flattened against a big one; the page's
+    button switches to linear."""
     label = metric_label(metric)
     name = community_label or community
     shown = [(source, s) for source, s in items if s.has_values()]
-    data = [t for i, (source, s) in enumerate(shown) for t in _line_traces(source, s, i)]
+    own = style or _style(0)
+    others = [c for c in PALETTE if c != own[0]]
+    data = [
+        t
+        for i, (source, s) in enumerate(shown)
+        for t in _line_traces(
+            source,
+            s,
+            i,
+            style=(own if len(shown) == 1 else (others[i % len(others)], DASHES[1 + i % 3])),
+        )
+    ]
+    drawn_total = total if total is not None and total.has_values() and len(shown) > 1 else None
+    if drawn_total is not None:
+        data.extend(_line_traces(f"{name} total", drawn_total, 0, style=(own[0], "solid")))
+        for trace in data[-2:]:
+            if trace.get("name", "").startswith(plotly_text(f"{name} total")):
+                trace["line"]["width"] = 3
+    _with_encodings(data)
     dates = items[0][1].dates if items else []
     shapes: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
@@ -600,15 +801,22 @@ def community_metric_chart(
         shapes=shapes,
         annotations=notes,
     )
+    _add_log_meta(layout, data)
+    newest = [last[1] for _source, s in shown if (last := s.last()) and last[1] > 0]
+    if "meta" in layout and len(newest) > 1 and max(newest) >= FLATTEN_RATIO * min(newest):
+        layout["yaxis"] = {**layout["yaxis"], **layout["meta"]["log"]}
+        layout["yaxis"].pop("rangemode", None)
     summary_series = total if total is not None and total.has_values() else _sum_for_summary(shown)
     summary = (
         summarize_growth(summary_series, metric, 30)
         if summary_series
         else (f"No {label.lower()} data yet.")
     )
-    table = _series_table(title, shown)
+    table = _series_table(
+        title, shown + ([(f"{name} total", drawn_total)] if drawn_total is not None else [])
+    )
     chart_notes = [f"{a.date}: {a.title}" for a in visible]
-    return Chart(
+    result = Chart(
         chart_id(community, metric),
         "community_metric",
         title,
@@ -617,6 +825,8 @@ def community_metric_chart(
         table,
         chart_notes,
     )
+    result.scale_toggle = "meta" in layout
+    return _finish_time_chart(result, dates)
 
 
 def _sum_for_summary(items: Sequence[tuple[str, Series]]) -> Series | None:

@@ -10,15 +10,71 @@ from __future__ import annotations
 import html
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from community_metrics.analyse import metrics as m
-from community_metrics.contract.model import METRICS, Observation
+from community_metrics.contract.model import METRICS, Observation, parse_timestamp
 from community_metrics.render.charts import Chart
 from community_metrics.store.history import History
 
 #: Metrics drawn on a community page, in order.
 COMMUNITY_CHART_METRICS = ("members", "active_30d", "active_7d", "posts", "topics", "posts_30d")
+
+
+#: Names people use for the platforms (a source id is "platform:identifier").
+PLATFORM_NAMES = {
+    "github": "GitHub",
+    "discourse": "Discourse",
+    "stackexchange": "Stack Exchange",
+    "mastodon": "Mastodon",
+    "reddit": "Reddit",
+    "discord": "Discord",
+    "bluesky": "Bluesky",
+    "lemmy": "Lemmy",
+    "matrix": "Matrix",
+    "manual": "Entered by hand",
+    "huggingface": "Hugging Face",
+    "opencollective": "Open Collective",
+    "nodeinfo": "NodeInfo",
+}
+
+#: Older than this, a value's freshness is shown as a warning.
+OLD_AFTER_SECONDS = 2 * 86400
+
+
+def platform_name(platform: str) -> str:
+    return PLATFORM_NAMES.get(platform, platform.replace("_", " ").title())
+
+
+def source_name(source: str, platform: str | None = None) -> str:
+    """ "discourse:discuss.python.org" -> "Discourse · discuss.python.org"."""
+    head, sep, rest = source.partition(":")
+    if not sep:
+        return source
+    return f"{platform_name(platform or head)} · {rest}"
+
+
+def human_time(stamp: str | None) -> str:
+    """ "2026-11-01T03:00:00Z" -> "1 Nov 2026, 03:00 UTC"; a date alone -> "1 Nov 2026"."""
+    if not stamp:
+        return "—"
+    try:
+        if len(stamp) == 10:
+            day = date.fromisoformat(stamp)
+            return f"{day.day} {day:%b %Y}"
+        moment = parse_timestamp(stamp)
+    except ValueError:
+        return stamp
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
+def ago(seconds: float | None) -> str:
+    """Freshness in words: "5 hours ago", "3 days ago", "not observed yet"."""
+    if seconds is None:
+        return "not observed yet"
+    if seconds < 60:
+        return "just now"
+    return f"{m.format_duration(seconds)} ago"
 
 
 @dataclass
@@ -31,6 +87,9 @@ class PlatformRow:
     freshness: str
     endpoint: str | None
     error: str | None
+    name: str = ""
+    observed_text: str = "—"
+    old: bool = False
 
 
 @dataclass
@@ -65,6 +124,11 @@ class CommunityView:
     posts: list[PostLink] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     summary: str = ""
+    #: Any source reported a value (a community whose sources all failed has none).
+    has_data: bool = True
+    freshness_old: bool = False
+    founded: str | None = None  # the registry's stated founding (YYYY-MM-DD)
+    age_note: str = ""  # where the age comes from, in words
 
 
 @dataclass
@@ -78,6 +142,8 @@ class StatusRow:
     last_error: str
     last_error_date: str
     endpoint: str | None
+    broken: bool = False  # failing in the newest snapshot
+    resolved: bool = False  # an earlier error, since recovered
 
 
 @dataclass
@@ -111,9 +177,21 @@ def overall_status(observations: list[Observation]) -> str:
     return "ok" if statuses else NOT_COLLECTED
 
 
-def growth_text(change: m.Growth | None) -> str:
+def growth_from(series: m.Series | None, days: int) -> str | None:
+    """The first date a ``days`` growth can be computed: the first value's date + ``days``."""
+    if series is None:
+        return None
+    first = next(
+        (d for d, v in zip(series.dates, series.values, strict=True) if v is not None), None
+    )
+    if first is None:
+        return None
+    return (date.fromisoformat(first) + timedelta(days=days)).isoformat()
+
+
+def growth_text(change: m.Growth | None, available_from: str | None = None) -> str:
     if change is None:
-        return "—"
+        return f"from {available_from}" if available_from else "—"
     sign = "+" if change.absolute > 0 else ("−" if change.absolute < 0 else "±")
     absolute = m.format_number(abs(change.absolute))
     if change.relative is None:
@@ -131,6 +209,24 @@ def freshness(observation: Observation | None, now: datetime) -> tuple[str, floa
     return m.format_duration(seconds), seconds
 
 
+def _age_note(roll: m.Rollup, founded: str | None, latest: list[Observation]) -> str:
+    """Where the age comes from: the stated founding or the oldest source's creation date."""
+    oldest = min(
+        (o for o in latest if o.created_at), key=lambda o: o.created_at or "", default=None
+    )
+    parts = []
+    if founded and roll.start and roll.start[:10] == founded[:10]:
+        parts.append(f"counted from the stated founding, {human_time(founded[:10])}")
+    elif oldest is not None and oldest.created_at:
+        parts.append(
+            f"counted from {human_time(oldest.created_at[:10])}, when its oldest source "
+            f"({source_name(oldest.source, oldest.platform)}) began"
+        )
+    if not parts:
+        return "No founding date is stated and no platform reports when a source began."
+    return "; ".join(parts) + "."
+
+
 def build_community_view(
     history: History, slug: str, as_of: str, now: datetime, page_url: str
 ) -> CommunityView:
@@ -146,7 +242,7 @@ def build_community_view(
     fresh_text, fresh_seconds = freshness(newest_observed, now)
     rows = []
     for observation in latest:
-        text, _ = freshness(observation, now)
+        _text, seconds = freshness(observation, now)
         rows.append(
             PlatformRow(
                 source=observation.source,
@@ -155,10 +251,13 @@ def build_community_view(
                 values={
                     metric: m.format_number(observation.metrics.get(metric)) for metric in METRICS
                 },
-                observed_at=observation.observed_at or "never",
-                freshness=text,
+                observed_at=observation.observed_at or "",
+                freshness=ago(seconds),
                 endpoint=safe_url(observation.endpoint),
                 error=observation.error,
+                name=source_name(observation.source, observation.platform),
+                observed_text=human_time(observation.observed_at),
+                old=seconds is not None and seconds > OLD_AFTER_SECONDS,
             )
         )
     observed = {row.source for row in rows}
@@ -170,15 +269,25 @@ def build_community_view(
                     platform=source.platform,
                     status=NOT_COLLECTED,
                     values=dict.fromkeys(METRICS, "—"),
-                    observed_at="never",
-                    freshness="—",
+                    observed_at="",
+                    freshness="not observed yet",
                     endpoint=None,
                     error=None,
+                    name=source_name(source.label, source.platform),
                 )
             )
     growth_rows = []
     for days, found in m.growth_all(members).items():
-        growth_rows.append([f"{days} days", growth_text(found), found.base_date if found else "—"])
+        start = growth_from(members, days)
+        growth_rows.append(
+            [
+                f"{days} days",
+                growth_text(found, start),
+                found.base_date if found else (f"needs {days} days of history" if start else "—"),
+            ]
+        )
+    has_data = any(o.status != "error" and o.metrics for o in latest)
+    founded = entry.founded if entry else None
     return CommunityView(
         slug=slug,
         name=community_name(history, slug),
@@ -189,12 +298,12 @@ def build_community_view(
         rollup=roll,
         members_text=m.format_number(roll.members),
         growth_30d=change,
-        growth_30d_text=growth_text(change),
+        growth_30d_text=growth_text(change, growth_from(members, 30)),
         growth_30d_sort=_sort_value(change.relative if change else None),
         engagement_text=engagement_text,
         engagement_sort=_sort_value(roll.engagement),
         age_text=m.format_age(roll.age_days),
-        freshness_text=fresh_text,
+        freshness_text=ago(fresh_seconds) if newest_observed else NOT_COLLECTED,
         freshness_sort=_sort_value(fresh_seconds),
         status=overall_status(latest),
         platform_rows=rows,
@@ -202,13 +311,17 @@ def build_community_view(
         milestones=[
             (
                 m.format_number(found.threshold),
-                f"before {found.date} (already reached when tracking began)"
+                f"before {found.date}, when tracking began (the crossing itself was not seen)"
                 if found.before_history
-                else found.date,
+                else f"crossed on {found.date}",
             )
             for found in m.milestones(members)
         ],
         summary=m.summarize_growth(members),
+        has_data=has_data,
+        freshness_old=fresh_seconds is not None and fresh_seconds > OLD_AFTER_SECONDS,
+        founded=founded,
+        age_note=_age_note(roll, founded, latest),
     )
 
 
@@ -233,6 +346,8 @@ def build_status_rows(history: History, now: datetime) -> list[StatusRow]:
                     last_error=(entry.last_error.error or "") if entry.last_error else "",
                     last_error_date=entry.last_error_date or "",
                     endpoint=safe_url(entry.latest.endpoint if entry.latest else None),
+                    broken=status in ("error", "stale", "partial"),
+                    resolved=status == "ok" and entry.last_error is not None,
                 )
             )
         registered = history.community(slug)
@@ -261,8 +376,14 @@ def headlines(communities: list[CommunityView], history: History) -> list[Headli
     median = statistics.median(engaged) if engaged else None
     sources = [o for c in communities for o in history.latest(c.slug)]
     ok = sum(1 for o in sources if o.is_good)
+    with_data = [c for c in communities if c.has_data]
+    tracked_note = (
+        f"{len(communities) - len(with_data)} more with no data yet"
+        if len(with_data) < len(communities)
+        else ""
+    )
     return [
-        Headline("Communities tracked", m.format_number(len(communities))),
+        Headline("Communities tracked", m.format_number(len(with_data)), tracked_note),
         Headline(
             "Combined audience",
             m.format_number(sum(total) if total else None),

@@ -9,6 +9,7 @@ views, dashboard charts, status rows and headlines. ``ShortcodeRenderer`` render
 from __future__ import annotations
 
 import logging
+import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,6 +31,7 @@ from community_metrics.render.dashboard import (
     build_community_view,
     build_status_rows,
     headlines,
+    source_name,
 )
 from community_metrics.render.shortcode import Shortcode
 from community_metrics.store.history import History, Series
@@ -118,6 +120,22 @@ def load_studies(folder: Path | None, warnings: list[str]) -> list[Any]:
         return []
 
 
+def comparable_figures(views: list[CommunityView]) -> dict[str, str]:
+    """What the site measures that is comparable to a published figure, by figure kind:
+    "participation" is the median engagement (people active in 30 days / members) of the
+    tracked communities that report both numbers."""
+    rates = sorted(v.rollup.engagement for v in views if v.rollup.engagement is not None)
+    if not rates:
+        return {}
+    median = statistics.median(rates)
+    return {
+        "participation": (
+            f"median engagement {m.format_percent(median, 1)} "
+            f"(active in 30 days / members, {len(rates)} communities)"
+        )
+    }
+
+
 def build_pulse(
     history: History,
     registry: Registry | None,
@@ -137,6 +155,10 @@ def build_pulse(
     views = []
     warnings = []
     engagement_by_slug: dict[str, Series | None] = {}
+    # one colour per community, from the registry order (history.communities()), so the same
+    # community has the same colour on every chart of every page
+    styles_by_slug = charts.community_styles(history.communities())
+    styles: dict[str, charts.Style] = {}
     for slug in history.communities():
         if not SLUG_RE.match(slug):
             # a snapshot may name any community; only a slug can become a URL path
@@ -147,21 +169,40 @@ def build_pulse(
             logger.warning("community_metrics: %s", warnings[-1])
             continue
         view = build_community_view(history, slug, as_of, now, f"communities/{slug}/")
+        style = styles[view.name] = styles_by_slug[slug]
         view.posts = sorted(posts.get(slug, []), key=lambda p: (p.date, p.title), reverse=True)
+        if not view.posts:
+            # an authoring hint is for the build log, not for readers
+            logger.info(
+                "community_metrics: no post names community %r yet (front matter "
+                "'Communities: %s' links a post to its page)",
+                slug,
+                slug,
+            )
         annotations = [charts.Annotation(p.date, p.title, link_prefix + p.url) for p in view.posts]
         for metric in COMMUNITY_CHART_METRICS:
             if metric not in history.metrics(slug):
                 continue
-            items = [(s, history.series(slug, s, metric)) for s in history.sources(slug)]
+            items = [
+                (source_name(s, history.source_history(slug, s).platform), series)
+                for s in history.sources(slug)
+                if (series := history.series(slug, s, metric))
+            ]
             view.charts.append(
                 charts.community_metric_chart(
-                    slug, metric, items, annotations=annotations, community_label=view.name
+                    slug,
+                    metric,
+                    items,
+                    annotations=annotations,
+                    community_label=view.name,
+                    total=history.community_series(slug, metric),
+                    style=style,
                 )
             )
         engagement = engagement_by_slug[slug] = engagement_series(history, slug)
         if engagement is not None and engagement.has_values():
             chart = charts.engagement_overview(
-                [(view.name, engagement)], chart=f"{slug}-engagement"
+                [(view.name, engagement)], chart=f"{slug}-engagement", styles=styles
             )
             view.charts.append(chart)
         views.append(view)
@@ -201,9 +242,9 @@ def build_pulse(
         ),
     ]
     dashboard_charts = [
-        charts.members_overview(members),
-        charts.engagement_overview(engagement_items, sizes=sizes),
-        charts.age_size_bubble(points),
+        charts.members_overview(members, styles=styles),
+        charts.engagement_overview(engagement_items, sizes=sizes, styles=styles),
+        charts.age_size_bubble(points, styles=styles),
         *band_charts,
     ]
     return Pulse(
@@ -219,7 +260,9 @@ def build_pulse(
         status_rows=build_status_rows(history, now),
         snapshot_errors=list(history.errors),
         band_charts=band_charts,
-        benchmark_groups=benchmarks.benchmark_groups(studies, tracked),
+        benchmark_groups=benchmarks.benchmark_groups(
+            studies, tracked, comparable=comparable_figures(views)
+        ),
         history=history,
         warnings=warnings,
     )
