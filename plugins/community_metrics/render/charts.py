@@ -317,8 +317,8 @@ def _single_day_note(dates: Sequence[str], data: Sequence[Mapping[str, Any]]) ->
     start = days[0]
     second = (date.fromisoformat(start) + timedelta(days=1)).isoformat()
     return (
-        f"History starts on {start}: the line is drawn from {second}, once there are two "
-        "days to join. The numbers so far are in the table below."
+        f"History starts on {start}; the chart is drawn from {second}, when there are two "
+        "days to join. The numbers so far:"
     )
 
 

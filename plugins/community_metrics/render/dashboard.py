@@ -128,7 +128,11 @@ class CommunityView:
     has_data: bool = True
     freshness_old: bool = False
     founded: str | None = None  # the registry's stated founding (YYYY-MM-DD)
-    age_note: str = ""  # where the age comes from, in words
+    founded_text: str = ""
+    oldest_source_start: str | None = None  # created_at of the oldest source
+    oldest_source_start_text: str = ""
+    oldest_source_name: str = ""
+    platform_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -209,22 +213,8 @@ def freshness(observation: Observation | None, now: datetime) -> tuple[str, floa
     return m.format_duration(seconds), seconds
 
 
-def _age_note(roll: m.Rollup, founded: str | None, latest: list[Observation]) -> str:
-    """Where the age comes from: the stated founding or the oldest source's creation date."""
-    oldest = min(
-        (o for o in latest if o.created_at), key=lambda o: o.created_at or "", default=None
-    )
-    parts = []
-    if founded and roll.start and roll.start[:10] == founded[:10]:
-        parts.append(f"counted from the stated founding, {human_time(founded[:10])}")
-    elif oldest is not None and oldest.created_at:
-        parts.append(
-            f"counted from {human_time(oldest.created_at[:10])}, when its oldest source "
-            f"({source_name(oldest.source, oldest.platform)}) began"
-        )
-    if not parts:
-        return "No founding date is stated and no platform reports when a source began."
-    return "; ".join(parts) + "."
+def _oldest_source(latest: list[Observation]) -> Observation | None:
+    return min((o for o in latest if o.created_at), key=lambda o: o.created_at or "", default=None)
 
 
 def build_community_view(
@@ -287,7 +277,14 @@ def build_community_view(
             ]
         )
     has_data = any(o.status != "error" and o.metrics for o in latest)
-    founded = entry.founded if entry else None
+    founded = str(entry.founded) if entry and entry.founded else None
+    oldest = _oldest_source(latest)
+    if newest_observed:
+        fresh_words = ago(fresh_seconds)
+    elif latest:
+        fresh_words = "no source has answered yet"
+    else:
+        fresh_words = NOT_COLLECTED
     return CommunityView(
         slug=slug,
         name=community_name(history, slug),
@@ -303,7 +300,7 @@ def build_community_view(
         engagement_text=engagement_text,
         engagement_sort=_sort_value(roll.engagement),
         age_text=m.format_age(roll.age_days),
-        freshness_text=ago(fresh_seconds) if newest_observed else NOT_COLLECTED,
+        freshness_text=fresh_words,
         freshness_sort=_sort_value(fresh_seconds),
         status=overall_status(latest),
         platform_rows=rows,
@@ -321,7 +318,19 @@ def build_community_view(
         has_data=has_data,
         freshness_old=fresh_seconds is not None and fresh_seconds > OLD_AFTER_SECONDS,
         founded=founded,
-        age_note=_age_note(roll, founded, latest),
+        founded_text=human_time(founded[:10]) if founded else "",
+        oldest_source_start=oldest.created_at if oldest else None,
+        oldest_source_start_text=human_time(oldest.created_at[:10])
+        if oldest and oldest.created_at
+        else "",
+        oldest_source_name=source_name(oldest.source, oldest.platform) if oldest else "",
+        platform_names=tuple(
+            platform_name(p)
+            for p in sorted(
+                {o.platform for o in latest}
+                | {s.platform for s in (entry.sources if entry else ())}
+            )
+        ),
     )
 
 
@@ -331,8 +340,10 @@ def build_status_rows(history: History, now: datetime) -> list[StatusRow]:
         for source in history.sources(slug):
             entry = history.source_history(slug, source)
             last_ok = entry.last_good
-            age_text, _ = freshness(last_ok, now)
             status = entry.latest.status if entry.latest else "error"
+            if last_ok is None and status == "stale" and entry.latest.observed_at:
+                last_ok = entry.latest  # a stale value carries when it was observed
+            age_text, _ = freshness(last_ok, now)
             rows.append(
                 StatusRow(
                     community=slug,
@@ -341,8 +352,8 @@ def build_status_rows(history: History, now: datetime) -> list[StatusRow]:
                     status=status,
                     last_ok=(last_ok.observed_at or entry.last_good_date or "—")
                     if last_ok
-                    else "never",
-                    last_ok_age=age_text,
+                    else "none yet",
+                    last_ok_age=age_text if last_ok else "—",
                     last_error=(entry.last_error.error or "") if entry.last_error else "",
                     last_error_date=entry.last_error_date or "",
                     endpoint=safe_url(entry.latest.endpoint if entry.latest else None),
@@ -360,7 +371,7 @@ def build_status_rows(history: History, now: datetime) -> list[StatusRow]:
                         source=source.label,
                         platform=source.platform,
                         status=NOT_COLLECTED,
-                        last_ok="never",
+                        last_ok="none yet",
                         last_ok_age="—",
                         last_error="",
                         last_error_date="",

@@ -40,19 +40,59 @@
     return block ? JSON.parse(block.textContent) : null;
   }
 
-  function addScaleToggle(container, Plotly) {
+  // A real button (keyboard accessible) switches linear <-> log. The log axis (ticks at 1, 10,
+  // 100, 1k, ... and a range that holds every value) comes with the figure in layout.meta.log.
+  function addScaleToggle(container, Plotly, logAxis) {
     if (container.getAttribute("data-scale-toggle") !== "true") return;
     var button = document.createElement("button");
     button.type = "button";
     button.className = "pulse-scale-toggle";
-    button.setAttribute("aria-pressed", "false");
+    var startsLog = container.layout && container.layout.yaxis && container.layout.yaxis.type === "log";
+    button.setAttribute("aria-pressed", startsLog ? "true" : "false");
     button.textContent = "Log scale";
     button.addEventListener("click", function () {
       var log = button.getAttribute("aria-pressed") !== "true";
       button.setAttribute("aria-pressed", log ? "true" : "false");
-      Plotly.relayout(container, { "yaxis.type": log ? "log" : "linear" });
+      var update = { "yaxis.type": log ? "log" : "linear" };
+      if (log && logAxis) {
+        update["yaxis.range"] = logAxis.range;
+        update["yaxis.tickmode"] = "array";
+        update["yaxis.tickvals"] = logAxis.tickvals;
+        update["yaxis.ticktext"] = logAxis.ticktext;
+      } else {
+        update["yaxis.autorange"] = true;
+        update["yaxis.tickmode"] = "auto";
+      }
+      Plotly.relayout(container, update);
     });
     container.parentNode.insertBefore(button, container);
+  }
+
+  // Phones: the legend goes below the plot and never scrolls (the chart grows to hold it),
+  // dates are not rotated, and the y title (the caption already names the unit) is dropped
+  // so nothing is cut.
+  var NARROW = 560;
+  function fitToWidth(container, layout, data) {
+    var width = container.clientWidth;
+    var narrow = width < NARROW;
+    layout.legend = Object.assign({}, layout.legend, {
+      orientation: "h", x: 0, xanchor: "left", y: -0.12, yanchor: "top",
+      font: { size: narrow ? 11 : 12 }
+    });
+    layout.xaxis = Object.assign({}, layout.xaxis, { tickangle: 0, automargin: true });
+    if (narrow) {
+      layout.xaxis.nticks = 4;
+      if (layout.yaxis && layout.yaxis.title) layout.yaxis = Object.assign({}, layout.yaxis, { title: { text: "" } });
+      layout.margin = Object.assign({}, layout.margin, { l: 44, r: 8 });
+    }
+    var entries = data.filter(function (t) { return t.showlegend !== false && t.name; }).length;
+    if (layout.showlegend === false) entries = 0;
+    var perRow = narrow ? 1 : Math.max(1, Math.floor(width / 220));
+    var rows = Math.ceil(entries / perRow);
+    var plotHeight = narrow ? 240 : 300;
+    var height = Math.max(container.clientHeight, plotHeight + 60 + rows * 20);
+    layout.height = height;
+    container.style.height = height + "px";
   }
 
   function draw(container) {
@@ -64,7 +104,9 @@
       // the figure's title is already the <figcaption>: do not say it twice
       if (layout.title) { delete layout.title; }
       var hasNotes = layout.annotations && layout.annotations.length;
-      layout.margin = Object.assign({}, layout.margin, { t: hasNotes ? 32 : 12 });
+      layout.margin = Object.assign({}, layout.margin, { t: hasNotes ? 36 : 28 });
+      var logAxis = layout.meta && layout.meta.log;
+      fitToWidth(container, layout, figure.data || []);
       layout.font = Object.assign({}, layout.font, { color: colours.text });
       layout.paper_bgcolor = "rgba(0,0,0,0)";
       layout.plot_bgcolor = "rgba(0,0,0,0)";
@@ -72,11 +114,14 @@
         layout[axis] = Object.assign({}, layout[axis], { gridcolor: colours.grid, zerolinecolor: colours.grid });
       });
       container.classList.add("pulse-chart-drawn");
+      // a minimal toolbar: plotly's own "download PNG" only; a double-click resets any zoom
       return Plotly.newPlot(container, figure.data || [], layout, {
-        responsive: true, displaylogo: false, displayModeBar: false
+        responsive: true, displaylogo: false, displayModeBar: true,
+        modeBarButtons: [["toImage"]], doubleClick: "reset",
+        toImageButtonOptions: { format: "png", filename: container.getAttribute("data-figure").replace(/-json$/, "") }
       }).then(function () {
         container.setAttribute("data-drawn", "true");
-        addScaleToggle(container, Plotly);
+        addScaleToggle(container, Plotly, logAxis);
       });
     }).catch(function (error) {
       container.setAttribute("data-drawn", "failed");
