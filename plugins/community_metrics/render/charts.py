@@ -49,18 +49,19 @@ from community_metrics.analyse.metrics import (
 from community_metrics.store.history import Series
 
 #: After Okabe & Ito (2008), colour-blind safe, in mid tones that read on white and on the
-#: dark page (#101418) alike: Okabe-Ito's dark blue is lightened (it vanished on dark pages),
-#: black becomes grey and the faint yellow a darker gold. Every colour has a contrast of at
-#: least 2.4:1 against both backgrounds (tests/render/test_chart_colours.py).
+#: dark page (#101418) alike: each colour has a contrast of at least 3:1 (WCAG's rule for
+#: graphics) against both backgrounds (tests/render/test_chart_colours.py). Okabe-Ito's dark
+#: blue is lightened (it vanished on dark pages), orange, sky blue and yellow are darkened
+#: (they were faint on white; sky blue becomes cyan to stay apart from blue), black is grey.
 PALETTE = (
     "#3A86D1",  # blue
-    "#E69F00",  # orange
+    "#C98500",  # orange
     "#009E73",  # bluish green
     "#D55E00",  # vermillion
     "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
+    "#1A9BAE",  # cyan (for sky blue)
     "#8C8C8C",  # grey (for black)
-    "#C9A800",  # gold (for yellow)
+    "#A88C00",  # gold (for yellow)
 )
 #: After the palette runs out, series repeat colours with another dash so they stay apart.
 DASHES = ("solid", "dash", "dashdot", "longdash")
@@ -286,7 +287,7 @@ def log_axis(values: Sequence[float | None]) -> dict[str, Any] | None:
     powers = range(low, high + 1)
     return {
         "type": "log",
-        "range": [low - 0.05, high + 0.05],
+        "range": [low - 0.1, high + 0.1],
         "tickmode": "array",
         "tickvals": [10**k for k in powers],
         "ticktext": [_tick_text(k) for k in powers],
@@ -323,7 +324,7 @@ def _single_day_note(dates: Sequence[str], data: Sequence[Mapping[str, Any]]) ->
 
 
 #: The legend entry of a dotted stale stretch says what the dots mean.
-STALE_SUFFIX = " (dotted: stale, last good value carried)"
+STALE_SUFFIX = " (stale: dotted)"
 
 
 def _with_encodings(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -362,6 +363,16 @@ def _line_traces(
         "line": {"color": colour, "width": 2, "dash": dash},
         "hovertemplate": f"%{{x}}: {hover}<extra>{name}</extra>",
     }
+    isolated = [
+        good[i] is not None
+        and (i == 0 or good[i - 1] is None)
+        and (i + 1 == size or good[i + 1] is None)
+        for i in range(size)
+    ]
+    if any(isolated):
+        # a value with a gap on both sides is a point, not a line: mark it or it is invisible
+        trace["mode"] = "lines+markers"
+        trace["marker"] = {"color": colour, "size": [6 if flag else 0 for flag in isolated]}
     traces = [trace]
     if any(series.stale):
         near_stale = [
@@ -624,10 +635,13 @@ def age_size_bubble(
     title = "Age and size"
     yaxis: dict[str, Any] = {"title": {"text": "members (log scale)"}, "type": "log"}
     yaxis.update(log_axis([p.members for p in ordered]) or {})
+    # the range leaves room for the largest bubble at either end (a young community sits at 0)
+    oldest_age = max((p.age_years for p in ordered), default=1.0)
+    pad = max(0.6, 0.08 * oldest_age)
     layout = _layout(
         title,
         showlegend=True,
-        xaxis={"title": {"text": "age (years)"}, "rangemode": "tozero"},
+        xaxis={"title": {"text": "age (years)"}, "range": [_round(-pad), _round(oldest_age + pad)]},
         yaxis=yaxis,
     )
     if ordered:

@@ -69,28 +69,32 @@
   }
 
   // Phones: the legend goes below the plot and never scrolls (the chart grows to hold it),
-  // dates are not rotated, and the y title (the caption already names the unit) is dropped
-  // so nothing is cut.
+  // dates are not rotated and fewer date ticks are shown.
   var NARROW = 560;
   function fitToWidth(container, layout, data) {
     var width = container.clientWidth;
     var narrow = width < NARROW;
+    var entries = layout.showlegend === false ? 0 :
+      data.filter(function (t) { return t.showlegend !== false && t.name && t.visible !== false; }).length;
+    var perRow = narrow ? 1 : Math.max(1, Math.floor(width / 240));
+    var rows = Math.ceil(entries / perRow);
+    // the legend sits at the bottom of the whole figure (container coordinates), below the
+    // tick labels and the x title, in a margin made tall enough to hold every row
+    var xTitle = layout.xaxis && layout.xaxis.title && layout.xaxis.title.text ? 22 : 0;
+    var legendHeight = rows * (narrow ? 19 : 21);
     layout.legend = Object.assign({}, layout.legend, {
-      orientation: "h", x: 0, xanchor: "left", y: -0.12, yanchor: "top",
+      orientation: "h", x: 0, xanchor: "left", xref: "container",
+      y: 0, yanchor: "bottom", yref: "container",
       font: { size: narrow ? 11 : 12 }
     });
     layout.xaxis = Object.assign({}, layout.xaxis, { tickangle: 0, automargin: true });
     if (narrow) {
       layout.xaxis.nticks = 4;
-      if (layout.yaxis && layout.yaxis.title) layout.yaxis = Object.assign({}, layout.yaxis, { title: { text: "" } });
       layout.margin = Object.assign({}, layout.margin, { l: 44, r: 8 });
     }
-    var entries = data.filter(function (t) { return t.showlegend !== false && t.name; }).length;
-    if (layout.showlegend === false) entries = 0;
-    var perRow = narrow ? 1 : Math.max(1, Math.floor(width / 220));
-    var rows = Math.ceil(entries / perRow);
-    var plotHeight = narrow ? 240 : 300;
-    var height = Math.max(container.clientHeight, plotHeight + 60 + rows * 20);
+    layout.margin = Object.assign({}, layout.margin, { b: 44 + xTitle + legendHeight + (rows ? 8 : 0) });
+    var plotHeight = narrow ? 220 : 280;
+    var height = Math.max(container.clientHeight, plotHeight + layout.margin.t + layout.margin.b);
     layout.height = height;
     container.style.height = height + "px";
   }
