@@ -81,6 +81,10 @@ def test_no_time_chart_is_drawn_from_a_single_day(day_one: Path) -> None:
             assert empty.select_one(".pulse-chart") is None
     dashboard = soup(day_one / "dashboard/index.html")
     assert dashboard.select_one("#chart-members-overview-figure.pulse-figure-empty")
+    python = soup(day_one / "communities/python/index.html")
+    starts = python.select_one(".pulse-history-starts").get_text(" ", strip=True)
+    assert "History starts on 2026-12-01; its charts are drawn from 2026-12-02" in starts
+    assert python.select("figure.pulse-figure") == []  # one sentence, not six empty figures
 
 
 def test_growth_says_when_it_appears(day_one: Path) -> None:

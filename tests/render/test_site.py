@@ -31,7 +31,7 @@ def test_dashboard_table_holds_hand_computed_values(site: Path) -> None:
     assert list(rows) == ["Python", "Rust"]
     python = [cell.get_text(" ", strip=True) for cell in rows["Python"]]
     assert python[:3] == ["1,500", "+300 (+25.0%)", "20.0%"]
-    assert python[4] == "discourse, github"
+    assert python[4] == "Discourse, GitHub"
     assert rows["Python"][0]["data-sort"] == "1500"
     assert rows["Python"][1]["data-sort"] == "0.25"
     rust = [cell.get_text(" ", strip=True) for cell in rows["Rust"]]

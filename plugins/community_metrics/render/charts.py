@@ -426,7 +426,10 @@ def _series_table(
     rows = [
         [day] + [_value_text(s.values[i], s.stale[i], percent) for _label, s in items]
         for i, day in enumerate(dates)
+        if any(s.values[i] is not None for _label, s in items)
     ]
+    if len(rows) < len(dates):
+        caption = f"{caption}; days without any value left out"
     return Table(caption, ["Date", *[label for label, _s in items]], rows)
 
 

@@ -308,7 +308,7 @@ def build_community_view(
         milestones=[
             (
                 m.format_number(found.threshold),
-                f"before {found.date}, when tracking began (the crossing itself was not seen)"
+                f"before {found.date} (already reached when tracking began)"
                 if found.before_history
                 else f"crossed on {found.date}",
             )
