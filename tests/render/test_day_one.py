@@ -203,3 +203,45 @@ def test_same_community_same_colour_in_every_figure(tmp_path: Path) -> None:
     assert colours["Python"] and colours["Rust"]
     assert all(len(found) == 1 for found in colours.values()), colours
     assert colours["Python"] != colours["Rust"]
+
+
+def test_a_recovered_source_is_history_not_an_alarm(tmp_path: Path) -> None:
+    """Day two: GitHub answers again; its error of day one is shown as resolved history."""
+    data = tmp_path / "data" / "snapshots" / "2026"
+    data.mkdir(parents=True)
+    first = DAY_ONE / "data" / "snapshots" / "2026" / "2026-12-01.json"
+    (data / first.name).write_text(first.read_text(), encoding="utf-8")
+    snapshot = json.loads(first.read_text())
+    snapshot["date"] = "2026-12-02"
+    snapshot["generated_at"] = "2026-12-02T03:05:00Z"
+    github = next(o for o in snapshot["observations"] if o["platform"] == "github")
+    github.update(
+        status="ok",
+        metrics={"members": 65000},
+        observed_at="2026-12-02T03:00:00Z",
+        error=None,
+        created_at="2017-02-10T00:00:00Z",
+    )
+    (data / "2026-12-02.json").write_text(json.dumps(snapshot), encoding="utf-8")
+    LimitFilter._raised_messages.clear()
+    (tmp_path / "content").mkdir()
+    out = build_site(
+        tmp_path / "out",
+        PATH=str(tmp_path / "content"),
+        COMMUNITY_METRICS_CONFIG=str(DAY_ONE / "communities.yml"),
+        COMMUNITY_METRICS_DATA=str(tmp_path / "data"),
+        COMMUNITY_METRICS_NOW=datetime(2026, 12, 2, 6, 0, tzinfo=UTC),
+        TEMPLATE_PAGES={},
+        STATIC_PATHS=[],
+    )
+    page = soup(out / "status/index.html")
+    broken = page.select_one(".pulse-broken-now").get_text(" ", strip=True)
+    assert "github:python/cpython" not in broken
+    row = next(r for r in page.select("tbody tr") if "github:python/cpython" in r.get_text())
+    assert row.select_one(".pulse-error") is None
+    assert "Resolved" in row.select_one(".pulse-resolved").get_text()
+    # two days: the python charts are drawn now, a total line joins the two sources
+    python = soup(out / "communities/python/index.html")
+    members = next(f for f in figures(python) if any("total" in t["name"] for t in f["data"]))
+    github_line = next(t for t in members["data"] if t["name"].startswith("GitHub"))
+    assert github_line["marker"]["size"] == [0, 6]  # a lone first value is drawn as a point
