@@ -245,3 +245,13 @@ def test_a_recovered_source_is_history_not_an_alarm(tmp_path: Path) -> None:
     members = next(f for f in figures(python) if any("total" in t["name"] for t in f["data"]))
     github_line = next(t for t in members["data"] if t["name"].startswith("GitHub"))
     assert github_line["marker"]["size"] == [0, 6]  # a lone first value is drawn as a point
+
+
+def test_dashboard_table_starts_largest_first_and_says_so(day_one: Path) -> None:
+    page = soup(day_one / "dashboard/index.html")
+    table = page.select_one("table[data-sortable]")
+    order = [row.th.get_text(strip=True) for row in table.tbody.select("tr")]
+    assert order == ["Python", "Rust", "Go", "Kotlin"]  # registry order is Rust, Python, ...
+    members = table.thead.find("th", string="Members")
+    assert members["aria-sort"] == "descending"
+    assert "largest first" in page.select_one("#communities-help").get_text()

@@ -66,6 +66,15 @@ class Pulse:
         return next((c for c in self.communities if c.slug == slug), None)
 
     @property
+    def communities_by_size(self) -> list[CommunityView]:
+        """The dashboard table's default order: largest first, communities without a member
+        count last (in registry order)."""
+        return sorted(
+            self.communities,
+            key=lambda c: (c.rollup.members is None, -(c.rollup.members or 0)),
+        )
+
+    @property
     def status_counts(self) -> dict[str, int]:
         return dict(Counter(row.status for row in self.status_rows))
 
