@@ -179,6 +179,24 @@ def test_benchmarks_link_sources_and_compare_participation(day_one: Path) -> Non
     assert "median engagement 18.2%" in share("td")[-1].get_text()
     nielsen = rows["lurkers / occasional contributors / heavy contributors"]
     assert nielsen.select_one("a")["href"].startswith("https://www.nngroup.com/")
+    under_100 = rows["communities with fewer than 100 active members (sources disagree)"]
+    assert under_100.select_one("a")["href"].startswith("https://econsultancy.com/blog/2640-")
+    # the demo notice of this page (when shown) speaks only of the tracked numbers
+    notice = soup(day_one / "benchmarks/index.html").select(".notice-demo")
+    assert notice == []  # real data: no notice at all
+
+
+def test_benchmark_url_must_be_http(tmp_path: Path) -> None:
+    from community_metrics.analyse.benchmarks import parse_study
+
+    text = (
+        "study: S\nshort: S\nyear: 2020\npopulation: p\nfigures:\n"
+        "  - {id: a, figure: f, value: 5, value_text: 5%, source: s, source_type: primary, "
+        "url: 'javascript:alert(1)', compare: nonsense}\n"
+    )
+    _study, problems = parse_study(text, "bad.yml")
+    assert any("'url' must start with https://" in p for p in problems)
+    assert any("'compare' must be one of participation" in p for p in problems)
 
 
 def test_same_community_same_colour_in_every_figure(tmp_path: Path) -> None:
@@ -255,3 +273,18 @@ def test_dashboard_table_starts_largest_first_and_says_so(day_one: Path) -> None
     members = table.thead.find("th", string="Members")
     assert members["aria-sort"] == "descending"
     assert "largest first" in page.select_one("#communities-help").get_text()
+
+
+def test_benchmarks_demo_notice_speaks_only_of_the_tracked_numbers() -> None:
+    from types import SimpleNamespace
+
+    from jinja2 import Environment, FileSystemLoader
+
+    templates = Path(__file__).resolve().parents[2] / "plugins/community_metrics/templates"
+    macros = Environment(loader=FileSystemLoader(str(templates))).get_template("pulse/macros.html")
+    notice = str(macros.module.demo_notice_tracked(SimpleNamespace(synthetic=True, origin="demo")))
+    assert "Demo data" in notice and "tracked-community numbers" in notice
+    assert "published figures are real citations" in notice
+    assert "describe no real community" not in notice
+    page = (templates / "pulse/benchmarks.html").read_text(encoding="utf-8")
+    assert "demo_notice_tracked(pulse)" in page
