@@ -328,11 +328,14 @@ STALE_SUFFIX = " (stale: dotted)"
 
 
 def _with_encodings(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Give each dotted stale stretch its own legend entry that states the encoding."""
+    """The first dotted stale stretch of a chart gets a legend entry that states the encoding
+    ("<name> (stale: dotted)"); one entry says it for every line, so a phone's legend stays
+    short."""
     for trace in data:
-        if trace.get("meta") == "stale":
-            trace["showlegend"] = trace.get("visible") != "legendonly"
+        if trace.get("meta") == "stale" and trace.get("visible") != "legendonly":
+            trace["showlegend"] = True
             trace["name"] = trace["legendgroup"] + STALE_SUFFIX
+            break
     return data
 
 
@@ -428,7 +431,7 @@ def _series_table(
         for i, day in enumerate(dates)
         if any(s.values[i] is not None for _label, s in items)
     ]
-    if len(rows) < len(dates):
+    if len(rows) < len(dates) and not caption.endswith("month)"):
         caption = f"{caption}; days without any value left out"
     return Table(caption, ["Date", *[label for label, _s in items]], rows)
 
@@ -819,6 +822,10 @@ def community_metric_chart(
         annotations=notes,
     )
     _add_log_meta(layout, data)
+    with_values = _value_dates(data)
+    if len(with_values) >= 2:
+        # the community's own span: no empty months before its first value
+        layout["xaxis"] = {"range": [with_values[0], with_values[-1]]}
     newest = [last[1] for _source, s in shown if (last := s.last()) and last[1] > 0]
     if "meta" in layout and len(newest) > 1 and max(newest) >= FLATTEN_RATIO * min(newest):
         layout["yaxis"] = {**layout["yaxis"], **layout["meta"]["log"]}

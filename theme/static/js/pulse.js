@@ -74,18 +74,20 @@
   function fitToWidth(container, layout, data) {
     var width = container.clientWidth;
     var narrow = width < NARROW;
-    var entries = layout.showlegend === false ? 0 :
-      data.filter(function (t) { return t.showlegend !== false && t.name && t.visible !== false; }).length;
+    var shown = layout.showlegend === false ? [] :
+      data.filter(function (t) { return t.showlegend !== false && t.name && t.visible !== false; });
+    var entries = shown.length;
     var perRow = narrow ? 1 : Math.max(1, Math.floor(width / 240));
     var rows = Math.ceil(entries / perRow);
     // the legend sits at the bottom of the whole figure (container coordinates), below the
     // tick labels and the x title, in a margin made tall enough to hold every row
     var xTitle = layout.xaxis && layout.xaxis.title && layout.xaxis.title.text ? 22 : 0;
-    var legendHeight = rows * (narrow ? 19 : 21);
+    var legendHeight = rows * (narrow ? 19 : 21) + (rows ? 4 * rows : 0);
+    // never a scroll box: plotly caps a legend at half the figure unless told its height
     layout.legend = Object.assign({}, layout.legend, {
       orientation: "h", x: 0, xanchor: "left", xref: "container",
-      y: 0, yanchor: "bottom", yref: "container",
-      font: { size: narrow ? 11 : 12 }
+      y: 0, yanchor: "bottom", yref: "container", tracegroupgap: 4,
+      maxheight: legendHeight + 40, font: { size: narrow ? 11 : 12 }
     });
     layout.xaxis = Object.assign({}, layout.xaxis, { tickangle: 0, automargin: true });
     if (narrow) {
@@ -112,6 +114,7 @@
       var logAxis = layout.meta && layout.meta.log;
       fitToWidth(container, layout, figure.data || []);
       layout.font = Object.assign({}, layout.font, { color: colours.text });
+      layout.modebar = { bgcolor: "rgba(0,0,0,0)", color: colours.text, activecolor: colours.text };
       layout.paper_bgcolor = "rgba(0,0,0,0)";
       layout.plot_bgcolor = "rgba(0,0,0,0)";
       ["xaxis", "yaxis"].forEach(function (axis) {
