@@ -97,8 +97,13 @@ def test_every_page_fits_and_every_chart_is_drawn_or_its_table_shown(
             errors: list[str] = []
             page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
             page.goto(f"{base}/{path}", wait_until="load")
+            heights = "cs => cs.map(c => Math.round(c.getBoundingClientRect().height))"
+            reserved = page.eval_on_selector_all(".pulse-chart[data-figure]", heights)
             if javascript:
                 _draw_all(page)
+                # the page reserved each chart's height, legend included: nothing jumps
+                drawn = page.eval_on_selector_all(".pulse-chart[data-figure]", heights)
+                assert drawn == reserved, (path, reserved, drawn)
             name = f"{site_name}-{path.strip('/').replace('/', '-')}-{width}-{scheme}"
             name += "-js" if javascript else "-nojs"
             page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)

@@ -126,6 +126,18 @@ class Chart:
     def json(self) -> str:
         return figure_json(self.figure)
 
+    @property
+    def legend_entries(self) -> int:
+        """Entries the legend will show (pulse.js puts them below the plot; the page reserves
+        their height before plotly.js draws, so nothing below jumps)."""
+        if self.figure.get("layout", {}).get("showlegend") is False:
+            return 0
+        return sum(
+            1
+            for trace in self.figure.get("data", [])
+            if trace.get("showlegend", True) is not False and trace.get("name")
+        )
+
 
 @dataclass(frozen=True)
 class Annotation:
