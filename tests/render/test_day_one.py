@@ -242,7 +242,12 @@ def test_a_recovered_source_is_history_not_an_alarm(tmp_path: Path) -> None:
     )
     (data / "2026-12-02.json").write_text(json.dumps(snapshot), encoding="utf-8")
     LimitFilter._raised_messages.clear()
-    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "posts").mkdir(parents=True)
+    (tmp_path / "content" / "posts" / "day-two.md").write_text(
+        "Title: Day two\nDate: 2026-12-02 09:00\nCategory: Measurement\nSlug: day-two\n"
+        "Communities: python\nSummary: Two days.\n\n{chart python members latest}\n",
+        encoding="utf-8",
+    )
     out = build_site(
         tmp_path / "out",
         PATH=str(tmp_path / "content"),
@@ -263,6 +268,10 @@ def test_a_recovered_source_is_history_not_an_alarm(tmp_path: Path) -> None:
     members = next(f for f in figures(python) if any("total" in t["name"] for t in f["data"]))
     github_line = next(t for t in members["data"] if t["name"].startswith("GitHub"))
     assert github_line["marker"]["size"] == [0, 6]  # a lone first value is drawn as a point
+    # Python is second in this registry: its colour is the second, in the post's chart too
+    total = next(t for t in members["data"] if t["name"] == "Python total")
+    post = figures(soup(out / "posts/day-two/index.html"))
+    assert post[0]["data"][0]["line"]["color"] == total["line"]["color"] == "#C98500"
 
 
 def test_dashboard_table_starts_largest_first_and_says_so(day_one: Path) -> None:

@@ -61,6 +61,8 @@ class Pulse:
     band_charts: list[charts.Chart] = field(default_factory=list)
     benchmark_groups: list[Any] = field(default_factory=list)
     history: History | None = None
+    #: slug -> (colour, dash): one colour per community on every chart, posts included
+    styles: dict[str, charts.Style] = field(default_factory=dict)
 
     def community(self, slug: str) -> CommunityView | None:
         return next((c for c in self.communities if c.slug == slug), None)
@@ -274,6 +276,7 @@ def build_pulse(
         ),
         history=history,
         warnings=warnings,
+        styles=styles_by_slug,
     )
 
 
@@ -324,7 +327,11 @@ class ShortcodeRenderer:
         view = self.pulse.community(shortcode.community)
         name = view.name if view else shortcode.community
         chart = charts.community_metric_chart(
-            shortcode.community, shortcode.metric, [(name, series)], community_label=name
+            shortcode.community,
+            shortcode.metric,
+            [(name, series)],
+            community_label=name,
+            style=self.pulse.styles.get(shortcode.community),
         )
         window = f"{shortcode.window_days}d" if shortcode.window_days else "all"
         chart.id = charts.chart_id(
