@@ -125,3 +125,14 @@ def test_a_single_day_is_a_sentence_not_a_plot() -> None:
     assert "2026-01-02" in chart.empty_note
     two = charts.members_overview([("A", series([1, 2]))])
     assert two.drawable
+
+
+def test_key_states_stale_gaps_and_bubble_size() -> None:
+    line = charts.members_overview(
+        [("A", series([1, None, 3, 4], stale=[False, False, False, True]))]
+    )
+    assert charts.KEY_STALE in line.key and charts.KEY_GAP in line.key
+    plain = charts.members_overview([("A", series([1, 2, 3]))])
+    assert plain.key == []
+    bubble = charts.age_size_bubble([charts.BubblePoint("A", 1.0, 10, None)])
+    assert bubble.key == [charts.KEY_BUBBLE]

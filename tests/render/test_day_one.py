@@ -221,6 +221,8 @@ def test_same_community_same_colour_in_every_figure(tmp_path: Path) -> None:
     assert colours["Python"] and colours["Rust"]
     assert all(len(found) == 1 for found in colours.values()), colours
     assert colours["Python"] != colours["Rust"]
+    key = soup(out / "dashboard/index.html").select_one("#chart-members-overview-figure .pulse-key")
+    assert "stale" in key.get_text() and "missing, never zero" in key.get_text()
 
 
 def test_a_recovered_source_is_history_not_an_alarm(tmp_path: Path) -> None:

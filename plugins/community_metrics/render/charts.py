@@ -121,6 +121,8 @@ class Chart:
     empty_note: str = ""
     #: The page offers a linear/log button (the log axis is in ``layout.meta.log``).
     scale_toggle: bool = False
+    #: Sentences that explain the encodings this figure uses beyond colour (shown under it).
+    key: list[str] = field(default_factory=list)
 
     @property
     def json(self) -> str:
@@ -460,9 +462,30 @@ def _largest(items: Sequence[tuple[str, Series]], limit: int) -> list[tuple[str,
 # --- figures ---------------------------------------------------------------------------------
 
 
+KEY_STALE = "Dotted with open circles: stale, the last good value carried after a failed run."
+KEY_GAP = "A break in a line: no value that day (missing, never zero)."
+KEY_BUBBLE = (
+    "Bubble area: engagement (people active in 30 days / members); an open ring: no "
+    "engagement figure, drawn at a fixed size that says nothing about engagement."
+)
+
+
+def _has_gap(trace: Mapping[str, Any]) -> bool:
+    """A None between two values of a drawn (not stale) line."""
+    ys = trace.get("y") or []
+    first = next((i for i, y in enumerate(ys) if y is not None), None)
+    last = next((i for i in range(len(ys) - 1, -1, -1) if ys[i] is not None), None)
+    return first is not None and any(y is None for y in ys[first : last + 1])
+
+
 def _finish_time_chart(chart: Chart, dates: Sequence[str]) -> Chart:
     """Mark a time chart undrawable below two dated points, with the sentence that says when
-    its history starts."""
+    its history starts; state the encodings it uses in ``key``."""
+    data = chart.figure["data"]
+    if any(t.get("meta") == "stale" for t in data):
+        chart.key.append(KEY_STALE)
+    if any(_has_gap(t) for t in data if t.get("meta") != "stale"):
+        chart.key.append(KEY_GAP)
     if _dated_points(chart.figure["data"]) < 2:
         chart.drawable = False
         chart.empty_note = _single_day_note(dates, chart.figure["data"])
@@ -681,9 +704,12 @@ def age_size_bubble(
         ["Community", "Age (years)", "Members", "Engagement"],
         rows,
     )
-    return Chart(
+    result = Chart(
         chart_id(chart), "age_size_bubble", title, summary, {"data": data, "layout": layout}, table
     )
+    if ordered:
+        result.key.append(KEY_BUBBLE)
+    return result
 
 
 def band_distribution(
