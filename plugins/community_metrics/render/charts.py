@@ -862,8 +862,11 @@ def community_metric_chart(
     _add_log_meta(layout, data)
     with_values = _value_dates(data)
     if len(with_values) >= 2:
-        # the community's own span: no empty months before its first value
-        layout["xaxis"] = {"range": [with_values[0], with_values[-1]]}
+        # the community's own span (no empty months before its first value), with a margin
+        # so the first and last points are not cut in half by the axes
+        first, last = date.fromisoformat(with_values[0]), date.fromisoformat(with_values[-1])
+        pad = timedelta(days=max(1, round((last - first).days * 0.02)))
+        layout["xaxis"] = {"range": [(first - pad).isoformat(), (last + pad).isoformat()]}
     newest = [last[1] for _source, s in shown if (last := s.last()) and last[1] > 0]
     if "meta" in layout and len(newest) > 1 and max(newest) >= FLATTEN_RATIO * min(newest):
         layout["yaxis"] = {**layout["yaxis"], **layout["meta"]["log"]}
