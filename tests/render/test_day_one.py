@@ -114,6 +114,7 @@ def test_a_community_whose_sources_all_failed_says_why_and_is_not_counted(
     page = soup(day_one / "communities/golang/index.html")
     failures = page.select_one(".pulse-no-data").get_text(" ", strip=True)
     assert "connection timed out" in failures and "REDDIT_CLIENT_ID" in failures
+    assert "Reddit · r/golang" in failures and "Discourse · forum.golangbridge.org" in failures
     dashboard = soup(day_one / "dashboard/index.html")
     headline = {
         item.dt.get_text(strip=True): item.dd.get_text(" ", strip=True)

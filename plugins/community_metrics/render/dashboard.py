@@ -51,6 +51,8 @@ def source_name(source: str, platform: str | None = None) -> str:
     head, sep, rest = source.partition(":")
     if not sep:
         return source
+    if (platform or head) == "reddit" and not rest.startswith("r/"):
+        rest = f"r/{rest}"  # how people write a subreddit
     return f"{platform_name(platform or head)} · {rest}"
 
 
