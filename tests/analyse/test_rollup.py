@@ -101,7 +101,7 @@ def test_second_source_started_15_days_ago_is_not_growth_anywhere() -> None:
         assert "not yet 30 days of history" in shown[key], shown
         assert "62%" not in shown[key]
     assert "grew" not in shown["summary_overview"] and "62%" not in shown["summary_overview"]
-    assert shown["growth_table"] == "—"
+    assert shown["growth_table"] == "from 2026-03-03"  # when 30 days of the total exist
     total = r.community_series(history, "py", "members")
     assert total.values[:31] == [None] * 31 and total.values[31:] == [162] * 15
 
@@ -119,7 +119,7 @@ def test_a_source_removed_from_the_registry_is_never_in_todays_total() -> None:
     rows = {row.source: row.status for row in view.platform_rows}
     assert rows["github:old"] == "no longer tracked"
     names = {trace["name"] for c in view.charts for trace in c.figure["data"]}
-    assert "github:old (no longer tracked)" in names  # its history stays visible by name
+    assert "GitHub · old (no longer tracked)" in names  # its history stays visible by name
     status = {row.source: row.status for row in pulse.status_rows}
     assert status["github:old"] == "no longer tracked"
 
@@ -137,7 +137,7 @@ def test_stale_values_say_since_when_in_every_output() -> None:
     fresh = renderer(pulse, history).render(Shortcode("metric", "py", "members"), day(1))
     assert "stale" not in fresh
     chart = next(c for c in view.charts if c.id.endswith("members"))
-    dotted = next(t for t in chart.figure["data"] if t["name"].endswith("(stale)"))
+    dotted = next(t for t in chart.figure["data"] if t["line"].get("dash") == "dot")
     assert f"(stale since {day(1)})" in dotted["customdata"]
     assert "%{customdata}" in dotted["hovertemplate"]
     rows = list(csv.reader(io.StringIO(downloads.observations_csv(history))))
@@ -219,5 +219,5 @@ def test_stale_since_survives_weekly_and_monthly_sampling() -> None:
     total = r.community_series(history, "py", "members")
     chart = charts.members_overview([("py", total)])
     assert chart.table.rows[-1][1] == f"100 (stale since {day(789)})"  # monthly sample
-    dotted = next(t for t in chart.figure["data"] if t["name"].endswith("(stale)"))
+    dotted = next(t for t in chart.figure["data"] if t["line"].get("dash") == "dot")
     assert f"(stale since {day(789)})" in dotted["customdata"]  # weekly sample

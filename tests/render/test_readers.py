@@ -134,7 +134,7 @@ def test_community_headline_shows_7_and_30_day_change_and_sparkline(site: Path) 
 
 
 def test_freshness_note_is_hidden_while_fresh(site: Path) -> None:
-    note = soup(site / "communities" / "python" / "index.html").select_one(".pulse-freshness")
+    note = soup(site / "communities" / "python" / "index.html").select_one(".pulse-freshness-note")
     assert note.has_attr("hidden")
 
 
@@ -143,7 +143,7 @@ def test_freshness_note_shows_when_the_newest_value_is_older_than_two_days(
 ) -> None:
     out = build(tmp_path / "out", COMMUNITY_METRICS_NOW=datetime(2026, 11, 9, tzinfo=UTC))
     for page in ("communities/python/index.html", "dashboard/index.html"):
-        note = soup(out / page).select_one(".pulse-freshness")
+        note = soup(out / page).select_one(".pulse-freshness-note")
         assert not note.has_attr("hidden"), page
         assert "more than two days ago" in note.get_text()
 

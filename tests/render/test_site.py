@@ -31,7 +31,7 @@ def test_dashboard_table_holds_hand_computed_values(site: Path) -> None:
     assert list(rows) == ["Python", "Rust"]
     python = [cell.get_text(" ", strip=True) for cell in rows["Python"]]
     assert python[:3] == ["1,500", "+300 (+25.0%)", "20.0%"]
-    assert python[4] == "discourse, github"
+    assert python[4] == "Discourse, GitHub"
     assert rows["Python"][0]["data-sort"] == "1500"
     assert rows["Python"][1]["data-sort"] == "0.25"
     rust = [cell.get_text(" ", strip=True) for cell in rows["Rust"]]
@@ -91,7 +91,7 @@ def test_community_page(site: Path) -> None:
     assert "The Python community." in text
     rows = page.select("#platforms-title ~ div tbody tr")
     sources = [row.th.get_text(strip=True) for row in rows]
-    assert sources == ["discourse:discuss.python.org", "github:python/cpython"]
+    assert sources == ["Discourse · discuss.python.org", "GitHub · python/cpython"]
     milestones = [li.get_text(" ", strip=True) for li in page.select(".pulse-milestones li")]
     assert milestones[1].startswith("1,000 members: before 2026-10-01")
     post_link = page.select_one(".pulse-posts a")
@@ -245,7 +245,7 @@ def test_registry_community_without_snapshots_says_not_collected(tmp_path: Path)
     assert "not collected yet" in row[5].get_text()  # the Freshness column
     page = soup(out / "communities" / "golang" / "index.html")
     source = page.select_one("#platforms-title ~ div tbody tr")
-    assert source.th.get_text(strip=True) == "discourse:forum.golangbridge.org"
+    assert source.th.get_text(strip=True) == "Discourse · forum.golangbridge.org"
     assert "not collected yet" in source.get_text()
     status = soup(out / "status" / "index.html")
     rows = [r.get_text(" ", strip=True) for r in status.select("tbody tr")]

@@ -49,7 +49,11 @@ _FIGURE_KEYS = {
     "caveat",
     "band",
     "conflicts",
+    "url",
+    "compare",
 }
+#: What a figure may be set beside (``compare:``): a figure the site computes itself.
+COMPARABLE = ("participation",)
 _CONFLICT_KEYS = {"value", "value_text", "qualifier", "year", "source", "source_type", "caveat"}
 
 
@@ -93,6 +97,8 @@ class Figure:
     band: str | None = None
     conflicts: tuple[Conflict, ...] = ()
     file: str = ""
+    url: str | None = None  # where the source can be read (http/https only)
+    compare: str | None = None  # one of COMPARABLE: the site's own figure to set beside it
 
 
 @dataclass(frozen=True)
@@ -247,6 +253,14 @@ def _figure(check: _Checker, data: Any, index: int, study: dict) -> Figure | Non
             band_kind, band = kind, name
     population = check.text(data, "population", where, required=False) or study.get("population")
     year = check.year(data, where)
+    url = check.text(data, "url", where, required=False)
+    if url is not None and not url.startswith(("https://", "http://")):
+        check.add(where, f"'url' must start with https:// or http://, not {url!r}")
+        url = None
+    compare = data.get("compare")
+    if compare is not None and compare not in COMPARABLE:
+        check.add(where, f"'compare' must be one of {', '.join(COMPARABLE)}, not {compare!r}")
+        compare = None
     if None in (ident, figure, value_text, source):
         return None
     return Figure(
@@ -269,6 +283,8 @@ def _figure(check: _Checker, data: Any, index: int, study: dict) -> Figure | Non
         band=band,
         conflicts=_conflicts(check, data, where),
         file=check.path,
+        url=url,
+        compare=compare,
     )
 
 
@@ -397,9 +413,12 @@ def _value_text(figure: Figure) -> str:
 def benchmark_groups(
     studies: list[Study] | None = None,
     tracked: Mapping[str, Mapping[str, int]] | None = None,
+    comparable: Mapping[str, str] | None = None,
 ) -> list[BenchmarkGroup]:
     """One group per study for the page. ``tracked`` is kind -> band -> number of tracked
-    communities (e.g. from ``metrics.size_band``), shown beside figures placed in a band."""
+    communities (e.g. from ``metrics.size_band``), shown beside figures placed in a band;
+    ``comparable`` (kind -> text, e.g. "participation" -> the median engagement) is shown
+    beside figures that say ``compare: <kind>``."""
     studies = load_benchmarks() if studies is None else studies
     groups = []
     for study in studies:
@@ -412,6 +431,8 @@ def benchmark_groups(
                 if total:
                     count = counts.get(figure.band, 0)
                     comparison = f"{count} of {total} ({100 * count / total:.0f}%)"
+            if figure.compare and (comparable or {}).get(figure.compare):
+                comparison = (comparable or {})[figure.compare]
             year = figure.year if figure.year is not None else "year not given"
             rows.append(
                 BenchmarkRow(
@@ -423,6 +444,7 @@ def benchmark_groups(
                     conflict=bool(figure.conflicts),
                     derived=figure.derived,
                     caveat=figure.caveat or "",
+                    url=figure.url,
                 )
             )
         groups.append(

@@ -31,6 +31,7 @@ Choices the page code relies on:
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,17 +52,20 @@ from community_metrics.analyse.rollup import stale_since_all, sum_series
 from community_metrics.contract.model import SLUGIFY_SUBSTITUTIONS
 from community_metrics.store.history import Series
 
-#: Okabe & Ito (2008), colour-blind safe; black is replaced by grey so it shows on dark pages,
-#: yellow comes last because it is faint on white.
+#: After Okabe & Ito (2008), colour-blind safe, in mid tones that read on white and on the
+#: dark page (#101418) alike: each colour has a contrast of at least 3:1 (WCAG's rule for
+#: graphics) against both backgrounds (tests/render/test_chart_colours.py). Okabe-Ito's dark
+#: blue is lightened (it vanished on dark pages), orange, sky blue and yellow are darkened
+#: (they were faint on white; sky blue becomes cyan to stay apart from blue), black is grey.
 PALETTE = (
-    "#0072B2",  # blue
-    "#E69F00",  # orange
+    "#3A86D1",  # blue
+    "#C98500",  # orange
     "#009E73",  # bluish green
     "#D55E00",  # vermillion
     "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
-    "#999999",  # grey (for black)
-    "#F0E442",  # yellow
+    "#1A9BAE",  # cyan (for sky blue)
+    "#8C8C8C",  # grey (for black)
+    "#A88C00",  # gold (for yellow)
 )
 #: After the palette runs out, series repeat colours with another dash so they stay apart.
 DASHES = ("solid", "dash", "dashdot", "longdash")
@@ -91,6 +95,11 @@ TEMPLATE: dict[str, Any] = {
 
 #: How many communities the overview line charts draw (largest first); the table has all.
 OVERVIEW_LIMIT = 10
+#: communities after the drawn ones that the members overview lists in its legend only (a
+#: click brings one in); bounded, so a site of 10,000 communities keeps a light dashboard
+LEGEND_ONLY = 30
+#: A community chart whose sources differ this much (largest / smallest) starts on a log axis.
+FLATTEN_RATIO = 20
 #: Beyond this many days an overview chart is sampled weekly.
 DAILY_LIMIT = 366
 #: An accessible table longer than this is sampled monthly (the CSV has every day).
@@ -113,10 +122,30 @@ class Chart:
     figure: dict[str, Any]
     table: Table
     notes: list[str] = field(default_factory=list)
+    #: False when there is nothing meaningful to draw (fewer than two dated points): the page
+    #: shows ``empty_note`` and the open table instead of an empty plot.
+    drawable: bool = True
+    empty_note: str = ""
+    #: The page offers a linear/log button (the log axis is in ``layout.meta.log``).
+    scale_toggle: bool = False
+    #: Sentences that explain the encodings this figure uses beyond colour (shown under it).
+    key: list[str] = field(default_factory=list)
 
     @property
     def json(self) -> str:
         return figure_json(self.figure)
+
+    @property
+    def legend_entries(self) -> int:
+        """Entries the legend will show (pulse.js puts them below the plot; the page reserves
+        their height before plotly.js draws, so nothing below jumps)."""
+        if self.figure.get("layout", {}).get("showlegend") is False:
+            return 0
+        return sum(
+            1
+            for trace in self.figure.get("data", [])
+            if trace.get("showlegend", True) is not False and trace.get("name")
+        )
 
 
 @dataclass(frozen=True)
@@ -234,12 +263,105 @@ def monthly(series: Series) -> Series:
     )
 
 
-def _style(index: int) -> tuple[str, str]:
+Style = tuple[str, str]  # (colour, dash)
+
+
+def _style(index: int) -> Style:
     return PALETTE[index % len(PALETTE)], DASHES[(index // len(PALETTE)) % len(DASHES)]
 
 
 def _since_by_day(series: Series) -> dict[str, str | None]:
     return dict(zip(series.dates, stale_since_all(series), strict=True))
+
+
+def community_styles(labels: Sequence[str]) -> dict[str, Style]:
+    """One colour (and dash, after the palette runs out) per community, from its position in
+    the registry order: the same community has the same colour in every chart on every page,
+    whatever else a chart draws or leaves out."""
+    return {label: _style(index) for index, label in enumerate(labels)}
+
+
+def _pick(styles: Mapping[str, Style] | None, label: str, index: int) -> Style:
+    if styles and label in styles:
+        return styles[label]
+    return _style(index)
+
+
+# --- log axes --------------------------------------------------------------------------------
+
+
+def _tick_text(power: int) -> str:
+    value = 10**power
+    for size, suffix in ((10**9, "B"), (10**6, "M"), (10**3, "k")):
+        if value >= size:
+            return f"{value // size:,}{suffix}"
+    return str(value)
+
+
+def log_axis(values: Sequence[float | None]) -> dict[str, Any] | None:
+    """A log axis ticked at 1, 10, 100, 1k, 10k, … whose range holds every positive value
+    (computed from the data, so the early part of a line never falls off the bottom).
+    None when no value is positive."""
+    positive = [v for v in values if v is not None and v > 0]
+    if not positive:
+        return None
+    low = math.floor(math.log10(min(positive)))
+    high = math.ceil(math.log10(max(positive)))
+    if high == low:
+        high += 1
+    powers = range(low, high + 1)
+    return {
+        "type": "log",
+        "range": [low - 0.1, high + 0.1],
+        "tickmode": "array",
+        "tickvals": [10**k for k in powers],
+        "ticktext": [_tick_text(k) for k in powers],
+    }
+
+
+def _values_of(data: Sequence[Mapping[str, Any]]) -> list[float | None]:
+    return [v for trace in data for v in (trace.get("y") or [])]
+
+
+def _value_dates(data: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The distinct dates that carry a value in any trace, oldest first."""
+    days = set()
+    for trace in data:
+        xs, ys = trace.get("x") or [], trace.get("y") or []
+        days.update(x for x, y in zip(xs, ys, strict=False) if y is not None and x is not None)
+    return sorted(days)
+
+
+def _dated_points(data: Sequence[Mapping[str, Any]]) -> int:
+    return len(_value_dates(data))
+
+
+def _single_day_note(dates: Sequence[str], data: Sequence[Mapping[str, Any]]) -> str:
+    days = _value_dates(data)
+    if not days:
+        return "Nothing to draw yet: no value has been observed. The table below says why."
+    start = days[0]
+    second = (date.fromisoformat(start) + timedelta(days=1)).isoformat()
+    return (
+        f"History starts on {start}; the chart is drawn from {second}, when there are two "
+        "days to join. The numbers so far:"
+    )
+
+
+#: The legend entry of a dotted stale stretch says what the dots mean.
+STALE_SUFFIX = " (stale: dotted)"
+
+
+def _with_encodings(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first dotted stale stretch of a chart gets a legend entry that states the encoding
+    ("<name> (stale: dotted)"); one entry says it for every line, so a phone's legend stays
+    short."""
+    for trace in data:
+        if trace.get("meta") == "stale" and trace.get("visible") != "legendonly":
+            trace["showlegend"] = True
+            trace["name"] = trace["legendgroup"] + STALE_SUFFIX
+            break
+    return data
 
 
 def _line_traces(
@@ -250,9 +372,10 @@ def _line_traces(
     percent: bool = False,
     show_legend: bool = True,
     daily: Series | None = None,
+    style: Style | None = None,
 ) -> list[dict[str, Any]]:
     """A solid trace of good values plus, where any, a dotted trace over the stale stretches."""
-    colour, dash = _style(index)
+    colour, dash = style or _style(index)
     name = plotly_text(label)
     size = len(series.values)
     good = [None if series.stale[i] else _round(series.values[i]) for i in range(size)]
@@ -269,6 +392,16 @@ def _line_traces(
         "line": {"color": colour, "width": 2, "dash": dash},
         "hovertemplate": f"%{{x}}: {hover}<extra>{name}</extra>",
     }
+    isolated = [
+        good[i] is not None
+        and (i == 0 or good[i - 1] is None)
+        and (i + 1 == size or good[i + 1] is None)
+        for i in range(size)
+    ]
+    if any(isolated):
+        # a value with a gap on both sides is a point, not a line: mark it or it is invisible
+        trace["mode"] = "lines+markers"
+        trace["marker"] = {"color": colour, "size": [6 if flag else 0 for flag in isolated]}
     traces = [trace]
     if any(series.stale):
         # "stale since" from the daily series when this one is a weekly sample of it
@@ -287,6 +420,7 @@ def _line_traces(
                 "name": f"{name} (stale)",
                 "legendgroup": name,
                 "showlegend": False,
+                "meta": "stale",
                 "x": series.dates,  # shared, not copied: many traces, one dates list
                 "y": [_round(series.values[i]) if near_stale[i] else None for i in range(size)],
                 "customdata": [
@@ -341,7 +475,10 @@ def _series_table(
         [day]
         + [_value_text(s.values[i], sinces[k][i], percent) for k, (_label, s) in enumerate(items)]
         for i, day in enumerate(dates)
+        if any(s.values[i] is not None for _label, s in items)
     ]
+    if len(rows) < len(dates) and not caption.endswith("month)"):
+        caption = f"{caption}; days without any value left out"
     return Table(caption, ["Date", *[label for label, _s in items]], rows)
 
 
@@ -357,23 +494,66 @@ def _largest(items: Sequence[tuple[str, Series]], limit: int) -> list[tuple[str,
 # --- figures ---------------------------------------------------------------------------------
 
 
+KEY_STALE = "Dotted with open circles: stale, the last good value carried after a failed run."
+KEY_GAP = "A break in a line: no value that day (missing, never zero)."
+KEY_BUBBLE = (
+    "Bubble area: engagement (people active in 30 days / members); an open ring: no "
+    "engagement figure, drawn at a fixed size that says nothing about engagement."
+)
+
+
+def _has_gap(trace: Mapping[str, Any]) -> bool:
+    """A None between two values of a drawn (not stale) line."""
+    ys = trace.get("y") or []
+    first = next((i for i, y in enumerate(ys) if y is not None), None)
+    last = next((i for i in range(len(ys) - 1, -1, -1) if ys[i] is not None), None)
+    return first is not None and any(y is None for y in ys[first : last + 1])
+
+
+def _finish_time_chart(chart: Chart, dates: Sequence[str]) -> Chart:
+    """Mark a time chart undrawable below two dated points, with the sentence that says when
+    its history starts; state the encodings it uses in ``key``."""
+    data = chart.figure["data"]
+    if any(t.get("meta") == "stale" for t in data):
+        chart.key.append(KEY_STALE)
+    if any(_has_gap(t) for t in data if t.get("meta") != "stale"):
+        chart.key.append(KEY_GAP)
+    if _dated_points(chart.figure["data"]) < 2:
+        chart.drawable = False
+        chart.empty_note = _single_day_note(dates, chart.figure["data"])
+    return chart
+
+
+def _add_log_meta(layout: dict[str, Any], data: Sequence[Mapping[str, Any]]) -> None:
+    axis = log_axis(_values_of(data))
+    if axis is not None:
+        layout["meta"] = {"log": axis}
+
+
 def members_overview(
     items: Sequence[tuple[str, Series]],
     *,
     limit: int = OVERVIEW_LIMIT,
     toggle_log: bool = False,
     chart: str = "members-overview",
+    styles: Mapping[str, Style] | None = None,
 ) -> Chart:
-    """Members over time, one line per community (the ``limit`` largest), weekly beyond a year."""
-    shown = _largest(items, limit)
-    sampled = [(label, _overview(series)) for label, series in shown]
-    data = [
-        t
-        for i, ((label, s), (_label, full)) in enumerate(zip(sampled, shown, strict=True))
-        for t in _line_traces(label, s, i, daily=full)
-    ]
+    """Members over time, one line per community, weekly beyond a year. The ``limit`` largest
+    are drawn; the next ``LEGEND_ONLY`` are in the legend (a click brings one in); every
+    community is in the table of the page."""
+    ranked = _largest(items, limit + LEGEND_ONLY)
+    sampled = [(label, _overview(series)) for label, series in ranked]
+    data = []
+    for i, ((label, s), (_label, full)) in enumerate(zip(sampled, ranked, strict=True)):
+        traces = _line_traces(label, s, i, daily=full, style=_pick(styles, label, i))
+        if i >= limit:
+            for trace in traces:
+                trace["visible"] = "legendonly"
+        data.extend(traces)
+    _with_encodings(data)
     title = "Members over time"
     layout = _layout(title, yaxis={"title": {"text": "members"}, "type": "linear"})
+    _add_log_meta(layout, data)
     if toggle_log:
         layout["updatemenus"] = [
             {
@@ -388,17 +568,22 @@ def members_overview(
                 ],
             }
         ]
-    if shown:
-        largest_label, largest = shown[0]
+    if ranked:
+        largest_label, largest = ranked[0]
         summary = f"{largest_label}: {summarize_growth(largest, 'members', 30)}"
-        if len(items) > len(shown):
-            summary += f" Showing the {len(shown)} largest of {len(items)} communities."
+        if len(ranked) > limit:
+            summary += (
+                f" Showing the {limit} largest of {len(ranked)} communities. Select a name in "
+                "the legend to add or remove its line."
+            )
     else:
         summary = "No members data yet."
-    table = _series_table("Members over time", sampled, daily=shown)
-    return Chart(
+    table = _series_table("Members over time", sampled, daily=ranked)
+    result = Chart(
         chart_id(chart), "members_overview", title, summary, {"data": data, "layout": layout}, table
     )
+    result.scale_toggle = True
+    return _finish_time_chart(result, items[0][1].dates if items else [])
 
 
 def engagement_overview(
@@ -407,6 +592,7 @@ def engagement_overview(
     limit: int = OVERVIEW_LIMIT,
     sizes: Mapping[str, float] | None = None,
     chart: str = "engagement-overview",
+    styles: Mapping[str, Style] | None = None,
 ) -> Chart:
     """Engagement rate (active_30d / members) over time, one line per community.
 
@@ -422,13 +608,14 @@ def engagement_overview(
     data = [
         t
         for i, ((label, s), (_label, full)) in enumerate(zip(sampled, shown, strict=True))
-        for t in _line_traces(label, s, i, percent=True, daily=full)
+        for t in _line_traces(label, s, i, percent=True, daily=full, style=_pick(styles, label, i))
     ]
+    _with_encodings(data)
     title = "Engagement: monthly active people per member"
     layout = _layout(
         title,
         yaxis={
-            "title": {"text": "active in 30 days / members"},
+            "title": {"text": "active 30 d / members"},
             "tickformat": ".0%",
             "rangemode": "tozero",
         },
@@ -439,7 +626,7 @@ def engagement_overview(
         else "No community reports both active people and members yet."
     )
     table = _series_table("Engagement over time", sampled, percent=True, daily=shown)
-    return Chart(
+    result = Chart(
         chart_id(chart),
         "engagement_overview",
         title,
@@ -447,51 +634,89 @@ def engagement_overview(
         {"data": data, "layout": layout},
         table,
     )
+    return _finish_time_chart(result, items[0][1].dates if items else [])
 
 
-def age_size_bubble(points: Sequence[BubblePoint], *, chart: str = "age-size") -> Chart:
-    """Age (years) against members (log axis); bubble area grows with engagement."""
+def age_size_bubble(
+    points: Sequence[BubblePoint],
+    *,
+    chart: str = "age-size",
+    styles: Mapping[str, Style] | None = None,
+) -> Chart:
+    """Age (years) against members (log axis); bubble area grows with engagement. A community
+    with no engagement figure is an open ring of a fixed middle size, in its own legend entry:
+    never a small bubble, which would read as low engagement."""
     ordered = sorted(
         (p for p in points if p.members is not None and p.members > 0), key=lambda p: p.label
     )
-    sizes = [
-        _round(8 + 40 * min(p.engagement, 1.0) ** 0.5) if p.engagement is not None else 8
-        for p in ordered
-    ]
-    hover = [
-        f"{plotly_text(p.label)}<br>{format_number(p.members)} members, "
-        f"{p.age_years:.1f} years, engagement {format_percent(p.engagement, 1)}"
-        for p in ordered
-    ]
-    data = [
-        {
+    known = [p for p in ordered if p.engagement is not None]
+    unknown = [p for p in ordered if p.engagement is None]
+
+    def colour(p: BubblePoint) -> str:
+        return _pick(styles, p.label, ordered.index(p))[0]
+
+    def hover(p: BubblePoint) -> str:
+        engagement = (
+            f"engagement {format_percent(p.engagement, 1)}"
+            if p.engagement is not None
+            else "no engagement figure (the platforms do not report active people)"
+        )
+        return (
+            f"{plotly_text(p.label)}<br>{format_number(p.members)} members, "
+            f"{p.age_years:.1f} years, {engagement}"
+        )
+
+    def trace(group: list[BubblePoint], name: str, marker: dict[str, Any]) -> dict[str, Any]:
+        return {
             "type": "scatter",
             "mode": "markers",
-            "name": "communities",
-            "x": [_round(p.age_years) for p in ordered],
-            "y": [_round(p.members) for p in ordered],
-            "text": hover,
-            "customdata": [p.url or "" for p in ordered],
+            "name": plotly_text(name),
+            "x": [_round(p.age_years) for p in group],
+            "y": [_round(p.members) for p in group],
+            "text": [hover(p) for p in group],
+            "customdata": [p.url or "" for p in group],
             "hovertemplate": "%{text}<extra></extra>",
-            "marker": {
-                "size": sizes,
-                "color": PALETTE[0],
-                "opacity": 0.7,
-                "line": {"width": 1, "color": PALETTE[0]},
-            },
+            "marker": marker,
         }
-    ]
+
+    data = []
+    if known:
+        data.append(
+            trace(
+                known,
+                "bubble area: engagement (active 30 d / members)",
+                {
+                    "size": [_round(8 + 40 * min(p.engagement or 0, 1.0) ** 0.5) for p in known],
+                    "color": [colour(p) for p in known],
+                    "opacity": 0.75,
+                    "line": {"width": 1, "color": [colour(p) for p in known]},
+                },
+            )
+        )
+    if unknown:
+        data.append(
+            trace(
+                unknown,
+                "open ring: no engagement figure (size not meaningful)",
+                {
+                    "size": 18,
+                    "symbol": "circle-open",
+                    "color": [colour(p) for p in unknown],
+                    "line": {"width": 2},
+                },
+            )
+        )
     title = "Age and size"
+    yaxis: dict[str, Any] = {"title": {"text": "members (log scale)"}, "type": "log"}
+    yaxis.update(log_axis([p.members for p in ordered]) or {})
+    # the range leaves room for the largest bubble at either end (a young community sits at 0)
+    oldest_age = max((p.age_years for p in ordered), default=1.0)
+    pad = max(0.6, 0.08 * oldest_age)
     layout = _layout(
         title,
-        showlegend=False,
-        xaxis={"title": {"text": "age (years)"}, "rangemode": "tozero"},
-        yaxis={
-            "title": {"text": "members (log scale)"},
-            "type": "log",
-            "dtick": 1,
-            "tickformat": ",d",
-        },
+        showlegend=True,
+        xaxis={"title": {"text": "age (years)"}, "range": [_round(-pad), _round(oldest_age + pad)]},
+        yaxis=yaxis,
     )
     if ordered:
         oldest = max(ordered, key=lambda p: (p.age_years, p.label))
@@ -512,9 +737,12 @@ def age_size_bubble(points: Sequence[BubblePoint], *, chart: str = "age-size") -
         ["Community", "Age (years)", "Members", "Engagement"],
         rows,
     )
-    return Chart(
+    result = Chart(
         chart_id(chart), "age_size_bubble", title, summary, {"data": data, "layout": layout}, table
     )
+    if ordered:
+        result.key.append(KEY_BUBBLE)
+    return result
 
 
 def band_distribution(
@@ -589,15 +817,39 @@ def community_metric_chart(
     annotations: Sequence[Annotation] = (),
     community_label: str | None = None,
     total: Series | None = None,
+    style: Style | None = None,
 ) -> Chart:
     """One metric of one community over time, daily: a line per item (per source, or the
     total), with its posts as dated vertical markers linking to them. ``total`` (from
-    ``analyse.rollup.community_series``) feeds the summary sentence; without it the items are
-    rolled up by that same rule."""
+    ``analyse.rollup.community_series``) feeds the summary sentence (without it the items are
+    rolled up by that same rule); with more than one
+    source it is also drawn, in the community's own colour (``style``), as "<name> total".
+
+    Sources of very different sizes (largest / smallest newest value >= ``FLATTEN_RATIO``)
+    start on a log axis, so a small platform is not flattened against a big one; the page's
+    button switches to linear."""
     label = metric_label(metric)
     name = community_label or community
     shown = [(source, s) for source, s in items if s.has_values()]
-    data = [t for i, (source, s) in enumerate(shown) for t in _line_traces(source, s, i)]
+    own = style or _style(0)
+    others = [c for c in PALETTE if c != own[0]]
+    data = [
+        t
+        for i, (source, s) in enumerate(shown)
+        for t in _line_traces(
+            source,
+            s,
+            i,
+            style=(own if len(shown) == 1 else (others[i % len(others)], DASHES[1 + i % 3])),
+        )
+    ]
+    drawn_total = total if total is not None and total.has_values() and len(shown) > 1 else None
+    if drawn_total is not None:
+        data.extend(_line_traces(f"{name} total", drawn_total, 0, style=(own[0], "solid")))
+        for trace in data[-2:]:
+            if trace.get("name", "").startswith(plotly_text(f"{name} total")):
+                trace["line"]["width"] = 3
+    _with_encodings(data)
     dates = items[0][1].dates if items else []
     shapes: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
@@ -641,6 +893,18 @@ def community_metric_chart(
         shapes=shapes,
         annotations=notes,
     )
+    _add_log_meta(layout, data)
+    with_values = _value_dates(data)
+    if len(with_values) >= 2:
+        # the community's own span (no empty months before its first value), with a margin
+        # so the first and last points are not cut in half by the axes
+        first, last = date.fromisoformat(with_values[0]), date.fromisoformat(with_values[-1])
+        pad = timedelta(days=max(1, round((last - first).days * 0.02)))
+        layout["xaxis"] = {"range": [(first - pad).isoformat(), (last + pad).isoformat()]}
+    newest = [last[1] for _source, s in shown if (last := s.last()) and last[1] > 0]
+    if "meta" in layout and len(newest) > 1 and max(newest) >= FLATTEN_RATIO * min(newest):
+        layout["yaxis"] = {**layout["yaxis"], **layout["meta"]["log"]}
+        layout["yaxis"].pop("rangemode", None)
     if total is None:  # the items are the community's counted sources: the one rollup rule
         total = sum_series([s for _source, s in items])
     summary_series = total if total is not None and total.has_values() else None
@@ -649,9 +913,11 @@ def community_metric_chart(
         if summary_series
         else (f"No {label.lower()} data yet.")
     )
-    table = _series_table(title, shown)
+    table = _series_table(
+        title, shown + ([(f"{name} total", drawn_total)] if drawn_total is not None else [])
+    )
     chart_notes = [f"{a.date}: {a.title}" for a in visible]
-    return Chart(
+    result = Chart(
         chart_id(community, metric),
         "community_metric",
         title,
@@ -660,6 +926,8 @@ def community_metric_chart(
         table,
         chart_notes,
     )
+    result.scale_toggle = "meta" in layout
+    return _finish_time_chart(result, dates)
 
 
 def date_span(dates: Sequence[str]) -> int:

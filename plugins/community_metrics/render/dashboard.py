@@ -9,17 +9,75 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from community_metrics.analyse import metrics as m
 from community_metrics.analyse import rollup as r
-from community_metrics.contract.model import METRICS, Observation
+from community_metrics.contract.model import METRICS, Observation, parse_timestamp
 from community_metrics.render.charts import Chart
 from community_metrics.render.sparkline import sparkline_svg
 from community_metrics.store.history import History
 
 #: Metrics drawn on a community page, in order.
 COMMUNITY_CHART_METRICS = ("members", "active_30d", "active_7d", "posts", "topics", "posts_30d")
+
+
+#: Names people use for the platforms (a source id is "platform:identifier").
+PLATFORM_NAMES = {
+    "github": "GitHub",
+    "discourse": "Discourse",
+    "stackexchange": "Stack Exchange",
+    "mastodon": "Mastodon",
+    "reddit": "Reddit",
+    "discord": "Discord",
+    "bluesky": "Bluesky",
+    "lemmy": "Lemmy",
+    "matrix": "Matrix",
+    "manual": "Entered by hand",
+    "huggingface": "Hugging Face",
+    "opencollective": "Open Collective",
+    "nodeinfo": "NodeInfo",
+}
+
+#: Older than this, a value's freshness is shown as a warning.
+OLD_AFTER_SECONDS = 2 * 86400
+
+
+def platform_name(platform: str) -> str:
+    return PLATFORM_NAMES.get(platform, platform.replace("_", " ").title())
+
+
+def source_name(source: str, platform: str | None = None) -> str:
+    """ "discourse:discuss.python.org" -> "Discourse · discuss.python.org"."""
+    head, sep, rest = source.partition(":")
+    if not sep:
+        return source
+    if (platform or head) == "reddit" and not rest.startswith("r/"):
+        rest = f"r/{rest}"  # how people write a subreddit
+    return f"{platform_name(platform or head)} · {rest}"
+
+
+def human_time(stamp: str | None) -> str:
+    """ "2026-11-01T03:00:00Z" -> "1 Nov 2026, 03:00 UTC"; a date alone -> "1 Nov 2026"."""
+    if not stamp:
+        return "—"
+    try:
+        if len(stamp) == 10:
+            day = date.fromisoformat(stamp)
+            return f"{day.day} {day:%b %Y}"
+        moment = parse_timestamp(stamp)
+    except ValueError:
+        return stamp
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
+def ago(seconds: float | None) -> str:
+    """Freshness in words: "5 hours ago", "3 days ago", "not observed yet"."""
+    if seconds is None:
+        return "not observed yet"
+    if seconds < 60:
+        return "just now"
+    return f"{m.format_duration(seconds)} ago"
 
 
 @dataclass
@@ -32,6 +90,9 @@ class PlatformRow:
     freshness: str
     endpoint: str | None
     error: str | None
+    name: str = ""
+    observed_text: str = "—"
+    old: bool = False
 
 
 @dataclass
@@ -73,6 +134,15 @@ class CommunityView:
     sparkline: str = ""
     newest_observed_at: str | None = None
     is_old: bool = False  # the newest value is older than OLD_AFTER_SECONDS at build time
+    #: Any source reported a value (a community whose sources all failed has none).
+    has_data: bool = True
+    freshness_old: bool = False
+    founded: str | None = None  # the registry's stated founding (YYYY-MM-DD)
+    founded_text: str = ""
+    oldest_source_start: str | None = None  # created_at of the oldest source
+    oldest_source_start_text: str = ""
+    oldest_source_name: str = ""
+    platform_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -86,6 +156,8 @@ class StatusRow:
     last_error: str
     last_error_date: str
     endpoint: str | None
+    broken: bool = False  # failing in the newest snapshot
+    resolved: bool = False  # an earlier error, since recovered
 
 
 @dataclass
@@ -128,9 +200,21 @@ def overall_status(observations: list[Observation]) -> str:
     return "ok" if statuses else NOT_COLLECTED
 
 
-def growth_text(change: m.Growth | None) -> str:
+def growth_from(series: m.Series | None, days: int) -> str | None:
+    """The first date a ``days`` growth can be computed: the first value's date + ``days``."""
+    if series is None:
+        return None
+    first = next(
+        (d for d, v in zip(series.dates, series.values, strict=True) if v is not None), None
+    )
+    if first is None:
+        return None
+    return (date.fromisoformat(first) + timedelta(days=days)).isoformat()
+
+
+def growth_text(change: m.Growth | None, available_from: str | None = None) -> str:
     if change is None:
-        return "—"
+        return f"from {available_from}" if available_from else "—"
     sign = "+" if change.absolute > 0 else ("−" if change.absolute < 0 else "±")
     absolute = m.format_number(abs(change.absolute))
     if change.relative is None:
@@ -146,6 +230,10 @@ def community_name(history: History, slug: str) -> str:
 def freshness(observation: Observation | None, now: datetime) -> tuple[str, float | None]:
     seconds = m.freshness_seconds(observation.observed_at if observation else None, now)
     return m.format_duration(seconds), seconds
+
+
+def _oldest_source(latest: list[Observation]) -> Observation | None:
+    return min((o for o in latest if o.created_at), key=lambda o: o.created_at or "", default=None)
 
 
 def build_community_view(
@@ -165,7 +253,7 @@ def build_community_view(
     fresh_text, fresh_seconds = freshness(newest_observed, now)
     rows = []
     for observation in history.latest(slug):
-        text, _ = freshness(observation, now)
+        _text, seconds = freshness(observation, now)
         rows.append(
             PlatformRow(
                 source=observation.source,
@@ -174,10 +262,13 @@ def build_community_view(
                 values={
                     metric: m.format_number(observation.metrics.get(metric)) for metric in METRICS
                 },
-                observed_at=observation.observed_at or "never",
-                freshness=text,
+                observed_at=observation.observed_at or "",
+                freshness=ago(seconds),
                 endpoint=safe_url(observation.endpoint),
                 error=observation.error,
+                name=source_name(observation.source, observation.platform),
+                observed_text=human_time(observation.observed_at),
+                old=seconds is not None and seconds > OLD_AFTER_SECONDS,
             )
         )
     observed = {row.source for row in rows}
@@ -189,15 +280,32 @@ def build_community_view(
                     platform=source.platform,
                     status=NOT_COLLECTED,
                     values=dict.fromkeys(METRICS, "—"),
-                    observed_at="never",
-                    freshness="—",
+                    observed_at="",
+                    freshness="not observed yet",
                     endpoint=None,
                     error=None,
+                    name=source_name(source.label, source.platform),
                 )
             )
     growth_rows = []
     for days, found in m.growth_all(members).items():
-        growth_rows.append([f"{days} days", growth_text(found), found.base_date if found else "—"])
+        start = growth_from(members, days)
+        growth_rows.append(
+            [
+                f"{days} days",
+                growth_text(found, start),
+                found.base_date if found else (f"needs {days} days of history" if start else "—"),
+            ]
+        )
+    has_data = any(o.status != "error" and o.metrics for o in latest)
+    founded = str(entry.founded) if entry and entry.founded else None
+    oldest = _oldest_source(latest)
+    if newest_observed:
+        fresh_words = ago(fresh_seconds)
+    elif latest:
+        fresh_words = "no source has answered yet"
+    else:
+        fresh_words = NOT_COLLECTED
     return CommunityView(
         slug=slug,
         name=community_name(history, slug),
@@ -208,12 +316,12 @@ def build_community_view(
         rollup=roll,
         members_text=m.format_number(roll.members),
         growth_30d=change,
-        growth_30d_text=growth_text(change),
+        growth_30d_text=growth_text(change, growth_from(members, 30)),
         growth_30d_sort=_sort_value(change.relative if change else None),
         engagement_text=engagement_text,
         engagement_sort=_sort_value(roll.engagement),
         age_text=m.format_age(roll.age_days),
-        freshness_text=fresh_text,
+        freshness_text=fresh_words,
         freshness_sort=_sort_value(fresh_seconds),
         status=overall_status(latest),
         platform_rows=rows,
@@ -223,7 +331,7 @@ def build_community_view(
                 m.format_number(found.threshold),
                 f"before {found.date} (already reached when tracking began)"
                 if found.before_history
-                else found.date,
+                else f"crossed on {found.date}",
             )
             for found in m.milestones(members)
         ],
@@ -234,6 +342,22 @@ def build_community_view(
         sparkline=sparkline_svg(members, f"{community_name(history, slug)} members"),
         newest_observed_at=newest_observed.observed_at if newest_observed else None,
         is_old=fresh_seconds is not None and fresh_seconds > OLD_AFTER_SECONDS,
+        has_data=has_data,
+        freshness_old=fresh_seconds is not None and fresh_seconds > OLD_AFTER_SECONDS,
+        founded=founded,
+        founded_text=human_time(founded[:10]) if founded else "",
+        oldest_source_start=oldest.created_at if oldest else None,
+        oldest_source_start_text=human_time(oldest.created_at[:10])
+        if oldest and oldest.created_at
+        else "",
+        oldest_source_name=source_name(oldest.source, oldest.platform) if oldest else "",
+        platform_names=tuple(
+            platform_name(p)
+            for p in sorted(
+                {o.platform for o in latest}
+                | {s.platform for s in (entry.sources if entry else ())}
+            )
+        ),
     )
 
 
@@ -250,10 +374,12 @@ def build_status_rows(history: History, now: datetime) -> list[StatusRow]:
         for source in history.sources(slug):
             entry = history.source_history(slug, source)
             last_ok = entry.last_good
-            age_text, _ = freshness(last_ok, now)
             status = entry.latest.status if entry.latest else "error"
             if source in r.retired_sources(history, slug):
                 status = NO_LONGER_TRACKED
+            if last_ok is None and status == "stale" and entry.latest.observed_at:
+                last_ok = entry.latest  # a stale value carries when it was observed
+            age_text, _ = freshness(last_ok, now)
             rows.append(
                 StatusRow(
                     community=slug,
@@ -262,11 +388,13 @@ def build_status_rows(history: History, now: datetime) -> list[StatusRow]:
                     status=status,
                     last_ok=(last_ok.observed_at or entry.last_good_date or "—")
                     if last_ok
-                    else "never",
-                    last_ok_age=age_text,
+                    else "none yet",
+                    last_ok_age=age_text if last_ok else "—",
                     last_error=(entry.last_error.error or "") if entry.last_error else "",
                     last_error_date=entry.last_error_date or "",
                     endpoint=safe_url(entry.latest.endpoint if entry.latest else None),
+                    broken=status in ("error", "stale", "partial"),
+                    resolved=status == "ok" and entry.last_error is not None,
                 )
             )
         registered = history.community(slug)
@@ -279,7 +407,7 @@ def build_status_rows(history: History, now: datetime) -> list[StatusRow]:
                         source=source.label,
                         platform=source.platform,
                         status=NOT_COLLECTED,
-                        last_ok="never",
+                        last_ok="none yet",
                         last_ok_age="—",
                         last_error="",
                         last_error_date="",
@@ -304,8 +432,14 @@ def headlines(communities: list[CommunityView], history: History) -> list[Headli
     audience_note = m.COMBINED_AUDIENCE_NOTE
     if stale:
         audience_note += f"; includes values {stale[0]}"
+    with_data = [c for c in communities if c.has_data]
+    tracked_note = (
+        f"{len(communities) - len(with_data)} more with no data yet"
+        if len(with_data) < len(communities)
+        else ""
+    )
     return [
-        Headline("Communities tracked", m.format_number(len(communities))),
+        Headline("Communities tracked", m.format_number(len(with_data)), tracked_note),
         Headline(
             "Combined audience",
             m.format_number(m.exact_total(total) if total else None),

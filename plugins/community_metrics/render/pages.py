@@ -9,6 +9,7 @@ views, dashboard charts, status rows and headlines. ``ShortcodeRenderer`` render
 from __future__ import annotations
 
 import logging
+import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,6 +32,7 @@ from community_metrics.render.dashboard import (
     build_community_view,
     build_status_rows,
     headlines,
+    source_name,
 )
 from community_metrics.render.shortcode import Shortcode
 from community_metrics.store.history import History, Series
@@ -64,6 +66,8 @@ class Pulse:
     band_charts: list[charts.Chart] = field(default_factory=list)
     benchmark_groups: list[Any] = field(default_factory=list)
     history: History | None = None
+    #: slug -> (colour, dash): one colour per community on every chart, posts included
+    styles: dict[str, charts.Style] = field(default_factory=dict)
 
     def community(self, slug: str) -> CommunityView | None:
         return next((c for c in self.communities if c.slug == slug), None)
@@ -81,6 +85,15 @@ class Pulse:
             bool(self.communities)
             and all(c.is_old or not c.newest_observed_at for c in self.communities)
             and any(c.newest_observed_at for c in self.communities)
+        )
+
+    @property
+    def communities_by_size(self) -> list[CommunityView]:
+        """The dashboard table's default order: largest first, communities without a member
+        count last (in registry order)."""
+        return sorted(
+            self.communities,
+            key=lambda c: (c.rollup.members is None, -(c.rollup.members or 0)),
         )
 
     @property
@@ -110,6 +123,22 @@ def load_studies(folder: Path | None, warnings: list[str]) -> list[Any]:
         return []
 
 
+def comparable_figures(views: list[CommunityView]) -> dict[str, str]:
+    """What the site measures that is comparable to a published figure, by figure kind:
+    "participation" is the median engagement (people active in 30 days / members) of the
+    tracked communities that report both numbers."""
+    rates = sorted(v.rollup.engagement for v in views if v.rollup.engagement is not None)
+    if not rates:
+        return {}
+    median = statistics.median(rates)
+    return {
+        "participation": (
+            f"median engagement {m.format_percent(median, 1)} "
+            f"(active in 30 days / members, {len(rates)} communities)"
+        )
+    }
+
+
 def build_pulse(
     history: History,
     registry: Registry | None,
@@ -129,6 +158,10 @@ def build_pulse(
     views = []
     warnings = []
     engagement_by_slug: dict[str, Series | None] = {}
+    # one colour per community, from the registry order (history.communities()), so the same
+    # community has the same colour on every chart of every page
+    styles_by_slug = charts.community_styles(history.communities())
+    styles: dict[str, charts.Style] = {}
     for slug in history.communities():
         if not SLUG_RE.match(slug):
             # a snapshot may name any community; only a slug can become a URL path
@@ -139,15 +172,29 @@ def build_pulse(
             logger.warning("community_metrics: %s", warnings[-1])
             continue
         view = build_community_view(history, slug, as_of, now, f"communities/{slug}/")
+        style = styles[view.name] = styles_by_slug[slug]
         view.posts = sorted(posts.get(slug, []), key=lambda p: (p.date, p.title), reverse=True)
+        if not view.posts:
+            # an authoring hint is for the build log, not for readers
+            logger.info(
+                "community_metrics: no post names community %r yet (front matter "
+                "'Communities: %s' links a post to its page)",
+                slug,
+                slug,
+            )
         annotations = [charts.Annotation(p.date, p.title, link_prefix + p.url) for p in view.posts]
         for metric in COMMUNITY_CHART_METRICS:
             if metric not in history.metrics(slug):
                 continue
             retired = set(r.retired_sources(history, slug))
             items = [
-                (f"{s} (no longer tracked)" if s in retired else s, history.series(slug, s, metric))
+                (
+                    source_name(s, history.source_history(slug, s).platform)
+                    + (" (no longer tracked)" if s in retired else ""),
+                    series,
+                )
                 for s in history.sources(slug)
+                if (series := history.series(slug, s, metric))
             ]
             view.charts.append(
                 charts.community_metric_chart(
@@ -157,12 +204,13 @@ def build_pulse(
                     annotations=annotations,
                     community_label=view.name,
                     total=r.community_series(history, slug, metric),
+                    style=style,
                 )
             )
         engagement = engagement_by_slug[slug] = r.engagement_series(history, slug)
         if engagement is not None and engagement.has_values():
             chart = charts.engagement_overview(
-                [(view.name, engagement)], chart=f"{slug}-engagement"
+                [(view.name, engagement)], chart=f"{slug}-engagement", styles=styles
             )
             view.charts.append(chart)
         views.append(view)
@@ -204,15 +252,15 @@ def build_pulse(
             chart="age-bands",
         ),
     ]
-    bubble = charts.age_size_bubble(points)
+    bubble = charts.age_size_bubble(points, styles=styles)
     if bubble_total > len(points):
         bubble.notes.append(
             f"The {len(points):,} largest of {bubble_total:,} communities with an age and a "
             "member count; every community is in the table above and in the data downloads."
         )
     dashboard_charts = [
-        charts.members_overview(members),
-        charts.engagement_overview(engagement_items, sizes=sizes),
+        charts.members_overview(members, styles=styles),
+        charts.engagement_overview(engagement_items, sizes=sizes, styles=styles),
         bubble,
         *band_charts,
     ]
@@ -229,9 +277,12 @@ def build_pulse(
         status_rows=build_status_rows(history, now),
         snapshot_errors=list(history.errors),
         band_charts=band_charts,
-        benchmark_groups=benchmarks.benchmark_groups(studies, tracked),
+        benchmark_groups=benchmarks.benchmark_groups(
+            studies, tracked, comparable=comparable_figures(views)
+        ),
         history=history,
         warnings=warnings,
+        styles=styles_by_slug,
     )
 
 
@@ -302,7 +353,11 @@ class ShortcodeRenderer:
         view = self.pulse.community(shortcode.community)
         name = view.name if view else shortcode.community
         chart = charts.community_metric_chart(
-            shortcode.community, shortcode.metric, [(name, series)], community_label=name
+            shortcode.community,
+            shortcode.metric,
+            [(name, series)],
+            community_label=name,
+            style=self.pulse.styles.get(shortcode.community),
         )
         window = f"{shortcode.window_days}d" if shortcode.window_days else "all"
         chart.id = charts.chart_id(

@@ -40,19 +40,65 @@
     return block ? JSON.parse(block.textContent) : null;
   }
 
-  function addScaleToggle(container, Plotly) {
+  // A real button (keyboard accessible) switches linear <-> log. The log axis (ticks at 1, 10,
+  // 100, 1k, ... and a range that holds every value) comes with the figure in layout.meta.log.
+  function addScaleToggle(container, Plotly, logAxis) {
     if (container.getAttribute("data-scale-toggle") !== "true") return;
     var button = document.createElement("button");
     button.type = "button";
     button.className = "pulse-scale-toggle";
-    button.setAttribute("aria-pressed", "false");
+    var startsLog = container.layout && container.layout.yaxis && container.layout.yaxis.type === "log";
+    button.setAttribute("aria-pressed", startsLog ? "true" : "false");
     button.textContent = "Log scale";
     button.addEventListener("click", function () {
       var log = button.getAttribute("aria-pressed") !== "true";
       button.setAttribute("aria-pressed", log ? "true" : "false");
-      Plotly.relayout(container, { "yaxis.type": log ? "log" : "linear" });
+      var update = { "yaxis.type": log ? "log" : "linear" };
+      if (log && logAxis) {
+        update["yaxis.range"] = logAxis.range;
+        update["yaxis.tickmode"] = "array";
+        update["yaxis.tickvals"] = logAxis.tickvals;
+        update["yaxis.ticktext"] = logAxis.ticktext;
+      } else {
+        update["yaxis.autorange"] = true;
+        update["yaxis.tickmode"] = "auto";
+      }
+      Plotly.relayout(container, update);
     });
     container.parentNode.insertBefore(button, container);
+  }
+
+  // Phones: the legend goes below the plot and never scrolls (the chart grows to hold it),
+  // dates are not rotated and fewer date ticks are shown.
+  var NARROW = 560;
+  function fitToWidth(container, layout, data) {
+    var width = container.clientWidth;
+    var narrow = width < NARROW;
+    var shown = layout.showlegend === false ? [] :
+      data.filter(function (t) { return t.showlegend !== false && t.name && t.visible !== false; });
+    var entries = shown.length;
+    var perRow = narrow ? 1 : Math.max(1, Math.floor(width / 240));
+    var rows = Math.ceil(entries / perRow);
+    // the legend sits at the bottom of the whole figure (container coordinates), below the
+    // tick labels and the x title, in a margin made tall enough to hold every row
+    var xTitle = layout.xaxis && layout.xaxis.title && layout.xaxis.title.text ? 22 : 0;
+    var legendHeight = rows * (narrow ? 19 : 21) + (rows ? 4 * rows : 0);
+    // never a scroll box: plotly caps a legend at half the figure unless told its height
+    layout.legend = Object.assign({}, layout.legend, {
+      orientation: "h", x: 0, xanchor: "left", xref: "container",
+      y: 0, yanchor: "bottom", yref: "container", tracegroupgap: 4,
+      maxheight: legendHeight + 40, font: { size: narrow ? 11 : 12 }
+    });
+    layout.xaxis = Object.assign({}, layout.xaxis, { tickangle: 0, automargin: true });
+    if (narrow) {
+      layout.xaxis.nticks = 4;
+      layout.margin = Object.assign({}, layout.margin, { l: 44, r: 8 });
+    }
+    layout.margin = Object.assign({}, layout.margin, { b: 44 + xTitle + legendHeight + (rows ? 8 : 0) });
+    var plotHeight = narrow ? 220 : 280;
+    var height = Math.max(container.clientHeight, plotHeight + layout.margin.t + layout.margin.b);
+    layout.height = height;
+    container.style.height = height + "px";
   }
 
   function draw(container) {
@@ -64,19 +110,25 @@
       // the figure's title is already the <figcaption>: do not say it twice
       if (layout.title) { delete layout.title; }
       var hasNotes = layout.annotations && layout.annotations.length;
-      layout.margin = Object.assign({}, layout.margin, { t: hasNotes ? 32 : 12 });
+      layout.margin = Object.assign({}, layout.margin, { t: hasNotes ? 36 : 28 });
+      var logAxis = layout.meta && layout.meta.log;
+      fitToWidth(container, layout, figure.data || []);
       layout.font = Object.assign({}, layout.font, { color: colours.text });
+      layout.modebar = { bgcolor: "rgba(0,0,0,0)", color: colours.text, activecolor: colours.text };
       layout.paper_bgcolor = "rgba(0,0,0,0)";
       layout.plot_bgcolor = "rgba(0,0,0,0)";
       ["xaxis", "yaxis"].forEach(function (axis) {
         layout[axis] = Object.assign({}, layout[axis], { gridcolor: colours.grid, zerolinecolor: colours.grid });
       });
       container.classList.add("pulse-chart-drawn");
+      // a minimal toolbar: plotly's own "download PNG" only; a double-click resets any zoom
       return Plotly.newPlot(container, figure.data || [], layout, {
-        responsive: true, displaylogo: false, displayModeBar: false
+        responsive: true, displaylogo: false, displayModeBar: true,
+        modeBarButtons: [["toImage"]], doubleClick: "reset",
+        toImageButtonOptions: { format: "png", filename: container.getAttribute("data-figure").replace(/-json$/, "") }
       }).then(function () {
         container.setAttribute("data-drawn", "true");
-        addScaleToggle(container, Plotly);
+        addScaleToggle(container, Plotly, logAxis);
       });
     }).catch(function (error) {
       container.setAttribute("data-drawn", "failed");
