@@ -6,7 +6,8 @@
 - ``observations.json``: the same history, columnar: ``dates`` plus one entry per (community,
   source) with a status per date and one array per metric (null = no value).
 - ``<community>.csv``: wide, one row per (date, source) with a column per metric.
-- ``snapshot.schema.json``: JSON Schema (Draft 2020-12) of a snapshot file, schema_version 1.
+- ``snapshot.schema.json``: JSON Schema (Draft 2020-12) of a snapshot file, schema_version 1,
+  generated from the contract's structures (``contract.schema``).
 
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``,
 tab or carriage return) are prefixed with ``'``; numbers stay numbers.
@@ -21,7 +22,8 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from community_metrics.contract.model import METRICS, SCHEMA_VERSION, STATUSES, TIMESTAMP_PATTERN
+from community_metrics.contract import schema
+from community_metrics.contract.model import METRICS
 from community_metrics.store.history import STATUS_NAMES, History
 
 CSV_COLUMNS = ("date", "community", "platform", "source", "metric", "value", "status")
@@ -163,83 +165,7 @@ def observations_json(history: History) -> str:
     return json.dumps(observations_data(history), ensure_ascii=False, separators=(",", ":"))
 
 
-# --- JSON Schema of the snapshot file ------------------------------------------------------------
+# --- JSON Schema of the snapshot file: generated from the contract ------------------------------
 
-#: A calendar-valid YYYY-MM-DD (leap years included, no year 0000), as a prefix pattern.
-CALENDAR_DATE = (
-    r"^(?!0000)(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
-    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
-    r"|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)"
-)
-_END = r"(?![\s\S])"  # end of string; "$" would also match before a trailing newline
-
-#: The largest finite double: a JSON number beyond it parses to infinity, which is refused.
-_MAX_DOUBLE = 1.7976931348623157e308
-
-
-def snapshot_schema() -> dict[str, Any]:
-    """JSON Schema (Draft 2020-12) accepting what ``model.Snapshot.from_dict`` accepts.
-
-    Two rules cannot be said in JSON Schema and are checked by the reader only: no two
-    observations of one file share (community, source), and an integer written without an
-    exponent must not exceed 2**63. The file name must also equal ``date`` + ".json"."""
-    timestamp = {
-        "type": "string",
-        "allOf": [{"pattern": TIMESTAMP_PATTERN}, {"pattern": CALENDAR_DATE}],
-    }
-    text = {"type": "string", "minLength": 1}
-    observation = {
-        "type": "object",
-        "required": ["community", "platform", "source", "status"],
-        "properties": {
-            "community": {**text, "description": "slug of the community in communities.yml"},
-            "platform": {**text, "description": "github, discourse, mastodon, ..."},
-            "source": {**text, "description": "platform:identifier, unique per community"},
-            "status": {
-                "enum": list(STATUSES),
-                "description": (
-                    "ok; partial (some requests failed, what succeeded is kept); stale (this "
-                    "run failed, metrics carry the last good values observed at observed_at); "
-                    "error (failed, nothing earlier to carry)"
-                ),
-            },
-            "metrics": {
-                "type": "object",
-                "propertyNames": {"enum": list(METRICS)},
-                "additionalProperties": {"type": "number", "minimum": 0, "maximum": _MAX_DOUBLE},
-                "description": "metric name -> count; a metric the platform does not report "
-                "is absent, never 0",
-            },
-            "created_at": {"anyOf": [{"type": "null"}, timestamp]},
-            "observed_at": {"anyOf": [{"type": "null"}, timestamp]},
-            "endpoint": {"anyOf": [{"type": "null"}, text]},
-            "error": {"type": ["string", "null"]},
-            "extra": {"type": "object", "description": "platform-specific extras"},
-        },
-        "if": {"properties": {"status": {"const": "error"}}},
-        "then": {},
-        "else": {"required": ["observed_at"], "properties": {"observed_at": timestamp}},
-    }
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "snapshot.schema.json",
-        "title": "Community Pulse snapshot file, schema_version 1",
-        "description": (
-            "One day of observations: data/snapshots/YYYY/YYYY-MM-DD.json. Not expressible "
-            "here and checked by the reader: observations are unique by (community, source); "
-            "integers are at most 2**63; the file is named after its date."
-        ),
-        "type": "object",
-        "required": ["schema_version", "date", "generated_at", "observations"],
-        "properties": {
-            "schema_version": {"const": SCHEMA_VERSION},
-            "date": {"type": "string", "pattern": CALENDAR_DATE + _END},
-            "generated_at": timestamp,
-            "synthetic": {"type": "boolean", "description": "true: made-up demo data"},
-            "observations": {"type": "array", "items": observation},
-        },
-    }
-
-
-def snapshot_schema_json() -> str:
-    return json.dumps(snapshot_schema(), indent=2, ensure_ascii=False) + "\n"
+snapshot_schema = schema.snapshot_schema
+snapshot_schema_json = schema.snapshot_schema_json

@@ -2,8 +2,10 @@
 
 ``load_history`` streams every snapshot once through ``snapshots.iter_snapshots`` (the one
 reader) and keeps, per (community, source), one ``array('d')`` per metric (NaN = no value that
-day) and one status code per day. ``History.dates`` is every calendar day from the first to the
-last snapshot, so a day without a file is a gap in every series, visible as a break in a chart.
+day) and one status code per day. ``History.dates`` holds every day that has a snapshot file
+(or a typed manual value), and after each run of days one more day as a gap marker, so a day
+without a file is a gap in every series, visible as a break in a chart; a span of years with no
+data costs one entry, never one per calendar day (``sparse_dates``).
 A file that cannot be read or breaks the contract is kept in ``History.errors`` (a list of
 ``SnapshotError``) and its day stays a gap; it is never silently dropped.
 
@@ -19,16 +21,13 @@ Rules a reader of the numbers should know:
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import math
 import multiprocessing
 import os
-import pickle
 import sys
 import threading
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -36,12 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from community_metrics.contract.model import METRICS, Observation, Snapshot
-from community_metrics.store.snapshots import (
-    SnapshotError,
-    iter_snapshots,
-    read_snapshot,
-    snapshot_paths,
-)
+from community_metrics.store.snapshots import SnapshotError, read_snapshot, snapshot_paths
 
 if TYPE_CHECKING:
     from community_metrics.registry.config import Community, Registry, SourceConfig
@@ -233,18 +227,22 @@ class History:
         return Series(self.dates, totals, stale)
 
 
-def _is_calendar_date(text: str) -> bool:
-    """A file named 2026-02-30.json is reported by the reader; it must not break the range."""
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _date_range(first: str, last: str) -> list[str]:
-    start, end = date.fromisoformat(first), date.fromisoformat(last)
-    return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
+def sparse_dates(days: Iterable[str]) -> list[str]:
+    """The days of a history: every day that has a file or a typed value, plus, after each
+    such day whose next day has neither, that next day as one gap marker (a chart breaks
+    there, a table shows nothing). Its length is at most twice the number of days, whatever
+    the span between the oldest and the newest: one value typed in 1901 costs two entries, not
+    45,000 per series."""
+    present = sorted(set(days))
+    dates: list[str] = []
+    for position, day in enumerate(present):
+        dates.append(day)
+        following = present[position + 1] if position + 1 < len(present) else None
+        if following is not None:
+            next_day = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+            if next_day != following:
+                dates.append(next_day)
+    return dates
 
 
 #: Below this many files one process reads them all; above, ``workers`` processes share them.
@@ -269,7 +267,6 @@ def load_history(
     registry: Registry | None = None,
     *,
     workers: int | None = None,
-    cache_dir: Path | None = None,
 ) -> History:
     """Read every snapshot under ``data_dir`` once into a ``History``.
 
@@ -278,30 +275,26 @@ def load_history(
     is available through ``History.community``; its manual values join the series. Large
     histories are read by ``workers`` forked processes (default: 2 when there are many
     files), each over a contiguous run of days; the result is the same as reading them in
-    one process. With ``cache_dir`` (Pelican's CACHE_PATH), each parsed file is kept there,
-    keyed by path, modification time and size, so an unchanged file is not parsed again.
+    one process. ``History.dates`` is ``sparse_dates`` of the days found: its size follows
+    the number of days with data, never the span between the oldest and the newest.
     """
-    paths = snapshot_paths(Path(data_dir))
-    days = [p.name[:10] for p in paths if _is_calendar_date(p.name[:10])]
+    problems: list[SnapshotError] = []
+    paths = snapshot_paths(Path(data_dir), problems)
+    days = [p.name[:10] for p in paths]
     manual = _manual_values(registry) if registry is not None else []
     days += [value[3] for value in manual]
-    history = History(_date_range(min(days), max(days)) if days else [])
+    history = History(sparse_dates(days))
+    history.errors += problems
     if registry is not None:
         history._registry = {c.slug: c for c in registry.communities}
-    cache = str(cache_dir) if cache_dir is not None else None
     workers = _default_workers(len(paths)) if workers is None else workers
     if workers <= 1 or len(paths) < 2:
-        if cache is None:
-            add_snapshots(history, iter_snapshots(Path(data_dir), errors=history.errors))
-        else:
-            add_snapshots(history, _read_all([str(p) for p in paths], cache, history.errors))
+        add_snapshots(history, _read_all(paths, history.errors))
     else:
         chunks = _balanced_runs(paths, workers)
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
-            parts = list(
-                pool.map(_load_part, [history.dates] * len(chunks), chunks, [cache] * len(chunks))
-            )
+            parts = list(pool.map(_load_part, [history.dates] * len(chunks), chunks))
         for part, errors in parts:
             _merge_part(history, part)
             history.errors += [SnapshotError(Path(path), message) for path, message in errors]
@@ -309,42 +302,10 @@ def load_history(
     return history
 
 
-_CACHE_VERSION = 1
-
-
-def _read_cached(path: Path, cache: str | None) -> Snapshot:
-    """``read_snapshot``, remembered under ``cache`` by (path, mtime, size). Only good files
-    are remembered: a broken one is read (and named) again on every build."""
-    if cache is None:
-        return read_snapshot(path)
-    try:
-        stat = path.stat()
-    except OSError:
-        return read_snapshot(path)  # names the problem
-    key = (_CACHE_VERSION, str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    digest = hashlib.sha256(key[1].encode("utf-8")).hexdigest()[:24]
-    cached = Path(cache) / "community_metrics" / "snapshots" / f"{digest}.pickle"
-    try:
-        with cached.open("rb") as handle:
-            stored_key, snapshot = pickle.load(handle)  # noqa: S301 - our own cache folder
-        if stored_key == key and isinstance(snapshot, Snapshot):
-            return snapshot
-    except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.PickleError):
-        pass  # missing or unreadable cache entry: parse the file
-    snapshot = read_snapshot(path)
-    with contextlib.suppress(OSError):
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump((key, snapshot), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cached)
-    return snapshot
-
-
-def _read_all(paths: list[str], cache: str | None, errors: list[SnapshotError]):
+def _read_all(paths: Iterable[str | Path], errors: list[SnapshotError]) -> Iterator[Snapshot]:
     for path in paths:
         try:
-            yield _read_cached(Path(path), cache)
+            yield read_snapshot(Path(path))
         except SnapshotError as exc:
             errors.append(exc)
 
@@ -435,13 +396,11 @@ def _balanced_runs(paths: list[Path], count: int) -> list[list[str]]:
     return [run for run in runs if run]
 
 
-def _load_part(
-    dates: list[str], paths: list[str], cache: str | None = None
-) -> tuple[History, list[tuple[str, str]]]:
+def _load_part(dates: list[str], paths: list[str]) -> tuple[History, list[tuple[str, str]]]:
     """A worker: the history of some consecutive files (errors as plain, picklable tuples)."""
     part = History(dates)
     errors: list[SnapshotError] = []
-    add_snapshots(part, _read_all(paths, cache, errors))
+    add_snapshots(part, _read_all(paths, errors))
     return part, [(str(e.path), e.message) for e in errors]
 
 
@@ -479,12 +438,10 @@ def _merge_part(history: History, part: History) -> None:
         history.last_snapshot_date = part.last_snapshot_date
 
 
-def add_snapshots(history: History, snapshots: Iterable) -> None:
+def add_snapshots(history: History, snapshots: Iterable[Snapshot]) -> None:
     """Fold snapshots (oldest first) into ``history``; a snapshot is synthetic-flagged once
     any file is, so a page never hides that some of its numbers are made up."""
     for snapshot in snapshots:
-        if snapshot.date not in history._index:
-            continue  # read_snapshot guarantees file name == date, so this cannot happen
         history.synthetic = history.synthetic or snapshot.synthetic
         history.last_generated_at = snapshot.generated_at
         history.last_snapshot_date = snapshot.date
