@@ -223,3 +223,29 @@ def test_a_file_named_after_no_calendar_date_is_named_not_fatal(data: Path) -> N
     history = load_history(data)
     assert [e.path.name for e in history.errors] == ["2026-02-30.json"]
     assert history.dates[0] == "2026-01-01" and history.dates[-1] == "2026-01-05"
+
+
+def test_a_value_from_1901_and_one_from_today_keep_the_history_small(tmp_path: Path) -> None:
+    """The history's size follows the days with data, never the span between them."""
+    from datetime import UTC, datetime
+
+    from community_metrics.registry.config import parse_registry
+
+    today = datetime.now(UTC).date().isoformat()
+    write_day(tmp_path, today, [obs("py", "github:g", members=50)])
+    registry = parse_registry(
+        "communities:\n"
+        "  - slug: py\n    name: Python\n    founded: 1901-05-01\n    sources:\n"
+        "      - platform: manual\n        name: meetup\n        values:\n"
+        f"          - {{date: 1901-05-01, members: 40}}\n"
+        f"          - {{date: {today}, members: 44}}\n",
+        tmp_path / "communities.yml",
+    )
+    history = load_history(tmp_path, registry)
+    assert history.dates == ["1901-05-01", "1901-05-02", today]
+    for source in history.sources("py"):
+        entry = history.source_history("py", source)
+        assert len(entry.status) == 3
+        assert all(len(column) == 3 for column in entry.values.values())
+    assert history.series("py", "manual:meetup", "members").values == [40, 40, 44]
+    assert history.community_series("py", "members").values[-1] == 94

@@ -250,3 +250,9 @@ def test_registry_community_without_snapshots_says_not_collected(tmp_path: Path)
     status = soup(out / "status" / "index.html")
     rows = [r.get_text(" ", strip=True) for r in status.select("tbody tr")]
     assert any("forum.golangbridge.org" in r and "not collected yet" in r for r in rows)
+
+
+def test_published_schema_is_the_one_generated_from_the_contract(site: Path) -> None:
+    from community_metrics.contract.schema import snapshot_schema_json
+
+    assert (site / "data" / "snapshot.schema.json").read_text("utf-8") == snapshot_schema_json()

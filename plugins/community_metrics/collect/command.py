@@ -36,6 +36,7 @@ from community_metrics.store.lock import store_lock
 from community_metrics.store.snapshots import (
     SnapshotError,
     read_snapshot,
+    snapshot_day_problem,
     snapshot_path,
     write_snapshot,
 )
@@ -46,7 +47,7 @@ USAGE = (
     "usage: invoke snapshot [--only SLUG[,SLUG]] [--date YYYY-MM-DD] [--config FILE] "
     "[--data DIR] [--record FILE | --replay FILE] [--shard K/N | --merge]"
 )
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits only
 
 
 class UsageError(Exception):
@@ -71,7 +72,8 @@ class RunReport:
 
 
 def check_date(text: str | None) -> str:
-    """``YYYY-MM-DD`` (a real calendar date) or today's UTC date when None."""
+    """``YYYY-MM-DD`` (a real calendar date, a plausible snapshot day: 2000-01-01 to tomorrow,
+    UTC) or today's UTC date when None."""
     if text is None:
         return utc_now().strftime("%Y-%m-%d")
     if not _DATE_RE.match(str(text)):
@@ -80,6 +82,9 @@ def check_date(text: str | None) -> str:
         datetime.strptime(text, "%Y-%m-%d")
     except ValueError:
         raise UsageError(f"--date {text} is not a calendar date") from None
+    problem = snapshot_day_problem(text, today=utc_now().date())
+    if problem is not None:
+        raise UsageError(f"--date {problem}")
     return text
 
 

@@ -35,7 +35,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from community_metrics.contract.model import METRICS, Observation, Snapshot
-from community_metrics.store.snapshots import SnapshotError, read_snapshot, snapshot_paths
+from community_metrics.store.snapshots import (
+    SnapshotError,
+    read_snapshot,
+    snapshot_day_problem,
+    snapshot_paths,
+)
 
 if TYPE_CHECKING:
     from community_metrics.registry.config import Community, Registry, SourceConfig
@@ -281,6 +286,8 @@ def load_history(
     problems: list[SnapshotError] = []
     paths = snapshot_paths(Path(data_dir), problems)
     days = [p.name[:10] for p in paths]
+    # a plausible day whose file cannot be used (stored twice, misfiled) stays a gap
+    days += [d for e in problems if snapshot_day_problem(d := e.path.name[:10]) is None]
     manual = _manual_values(registry) if registry is not None else []
     days += [value[3] for value in manual]
     history = History(sparse_dates(days))
