@@ -86,7 +86,7 @@ class Series:
         return any(v is not None for v in self.values)
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceHistory:
     """Everything kept about one (community, source) pair."""
 
@@ -138,22 +138,46 @@ class History:
 
     def add(self, day: str, observation: Observation) -> None:
         """Record one observation of ``day`` (days must be added oldest first)."""
+        self.add_day(day, [observation])
+
+    def add_day(self, day: str, observations: Iterable[Observation]) -> None:
+        """Record the observations of ``day`` (days oldest first). The one loop every
+        observation of a history passes through: kept flat on purpose."""
         index = self._index[day]
-        entry = self._source(observation)
-        entry.status[index] = STATUS_CODES[observation.status]
-        for metric, value in observation.metrics.items():
-            column = entry.values.get(metric)
-            if column is None:
-                column = entry.values[metric] = array("d", [NAN]) * len(self.dates)
-            column[index] = value
-        entry.latest, entry.latest_date = observation, day
-        entry.platform = observation.platform
-        if observation.created_at:
-            entry.created_at = observation.created_at
-        if observation.is_good:
-            entry.last_good, entry.last_good_date = observation, day
-        if observation.error:
-            entry.last_error, entry.last_error_date = observation, day
+        size = len(self.dates)
+        sources = self._sources
+        codes = STATUS_CODES
+        for observation in observations:
+            by_source = sources.get(observation.community)
+            if by_source is None:
+                by_source = sources[observation.community] = {}
+            entry = by_source.get(observation.source)
+            if entry is None:
+                entry = by_source[observation.source] = SourceHistory(
+                    community=observation.community,
+                    source=observation.source,
+                    platform=observation.platform,
+                    status=bytearray(size),
+                )
+            status = observation.status
+            entry.status[index] = codes[status]
+            values = entry.values
+            for metric, value in observation.metrics.items():
+                column = values.get(metric)
+                if column is None:
+                    column = values[metric] = array("d", [NAN]) * size
+                column[index] = value
+            entry.latest = observation
+            entry.latest_date = day
+            entry.platform = observation.platform
+            if observation.created_at:
+                entry.created_at = observation.created_at
+            if status == "ok" or status == "partial":  # GOOD_STATUSES
+                entry.last_good = observation
+                entry.last_good_date = day
+            if observation.error:
+                entry.last_error = observation
+                entry.last_error_date = day
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -452,5 +476,4 @@ def add_snapshots(history: History, snapshots: Iterable[Snapshot]) -> None:
         history.synthetic = history.synthetic or snapshot.synthetic
         history.last_generated_at = snapshot.generated_at
         history.last_snapshot_date = snapshot.date
-        for observation in snapshot.observations:
-            history.add(snapshot.date, observation)
+        history.add_day(snapshot.date, snapshot.observations)
