@@ -273,3 +273,41 @@ def test_demo_files_validate_against_the_schema() -> None:
     validator = jsonschema.Draft202012Validator(downloads.snapshot_schema())
     for path in files[:: max(1, len(files) // 20)]:
         validator.validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_yearly_files_hold_the_rows_of_observations_csv(tmp_path: Path, history) -> None:
+    write_json_atomic(
+        snapshot_path(tmp_path, "2025-12-31"),
+        Snapshot(
+            "2025-12-31",
+            "2025-12-31T03:00:00Z",
+            [
+                Observation(
+                    "py",
+                    "github",
+                    "github:a/b",
+                    "ok",
+                    {"members": 4},
+                    observed_at="2025-12-31T03:00:00Z",
+                )
+            ],
+        ).to_dict(),
+    )
+    both = load_history(tmp_path)
+    assert downloads.observation_years(both) == ["2025", "2026"]
+    whole = parse_csv(downloads.observations_csv(both))
+    parts = [parse_csv("".join(downloads.iter_year_csv(both, y))) for y in ("2025", "2026")]
+    assert all(part[0] == whole[0] for part in parts)
+    assert sorted(parts[0][1:] + parts[1][1:]) == sorted(whole[1:])
+    assert parts[0][1:] == [["2025-12-31", "py", "github", "github:a/b", "members", "4", "ok"]]
+    assert downloads.year_file_name("2026") == "observations-2026.csv.gz"
+
+
+def test_the_whole_history_in_one_file_only_while_it_is_small(history, monkeypatch) -> None:
+    assert (
+        downloads.observation_rows(history)
+        == len(parse_csv(downloads.observations_csv(history))) - 1
+    )
+    assert downloads.full_files_fit(history)
+    monkeypatch.setattr(downloads, "FULL_FILES_MAX_ROWS", 4)
+    assert not downloads.full_files_fit(history)

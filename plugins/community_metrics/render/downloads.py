@@ -1,8 +1,11 @@
 """Downloads for /data/: pure builders, history in, text out (the generator writes the files).
 
+- ``observations-YYYY.csv.gz``: one gzip file per year, the rows of observations.csv of that
+  year (always published; each stays far below GitHub Pages' 100 MB per file).
 - ``observations.csv``: long, one row per (date, community, source, metric): ``date,
   community, platform, source, metric, value, status``. A source that failed with nothing to
-  carry has one row with an empty metric and value, so failures stay visible.
+  carry has one row with an empty metric and value, so failures stay visible. Published with
+  observations.json only while the history is small (``FULL_FILES_MAX_ROWS``).
 - ``observations.json``: the same history, columnar: ``dates`` plus one entry per (community,
   source) with a status per date and one array per metric (null = no value).
 - ``<community>.csv``: wide, one row per (date, source) with a column per metric.
@@ -95,6 +98,76 @@ def iter_observations_csv(history: History) -> Iterator[str]:
                     wrote = True
             if not wrote:
                 lines.append(f"{day},{empty_prefix}{status_text}\n")
+        if len(lines) >= _CHUNK_LINES:
+            yield "".join(lines)
+            lines = []
+    yield "".join(lines)
+
+
+#: observations.csv and observations.json (the whole history in one file) are published only
+#: up to this many rows (about 50 MB of CSV); the yearly compressed files are always published.
+FULL_FILES_MAX_ROWS = 1_000_000
+#: gzip level of the yearly files: rows are grouped by (community, source, metric), so a year
+#: of 10,000 communities compresses about 20 times, well under GitHub Pages' 100 MB per file.
+YEAR_FILE_GZIP_LEVEL = 6
+
+
+def observation_rows(history: History) -> int:
+    """About how many rows observations.csv would have (observed days x metrics)."""
+    total = 0
+    for entry in _entries(history):
+        observed = len(entry.status) - entry.status.count(0)
+        total += observed * max(1, len(entry.values))
+    return total
+
+
+def full_files_fit(history: History) -> bool:
+    return observation_rows(history) <= FULL_FILES_MAX_ROWS
+
+
+def observation_years(history: History) -> list[str]:
+    """The years that have observations, oldest first (one yearly file each)."""
+    years: set[str] = set()
+    for entry in _entries(history):
+        for index, code in enumerate(entry.status):
+            if code:
+                years.add(history.dates[index][:4])
+    return sorted(years)
+
+
+def year_file_name(year: str) -> str:
+    return f"observations-{year}.csv.gz"
+
+
+def iter_year_csv(history: History, year: str) -> Iterator[str]:
+    """One year of observations.csv (same columns), grouped by community, source and metric,
+    then date: consecutive rows differ little, which is what makes the gzip file small. A source
+    that failed with nothing to carry has one row per such day with an empty metric and value,
+    after its metrics."""
+    yield ",".join(CSV_COLUMNS) + "\n"
+    indices = [i for i, day in enumerate(history.dates) if day.startswith(year)]
+    dates = history.dates
+    lines: list[str] = []
+    for entry in _entries(history):
+        status = entry.status
+        observed = [i for i in indices if status[i]]
+        if not observed:
+            continue
+        source_prefix = _csv_prefix([entry.community, entry.platform, entry.source])
+        valued: set[int] = set()
+        for metric in entry.metrics():
+            column = entry.values[metric]
+            prefix = source_prefix + _csv_prefix([metric])
+            for i in observed:
+                value = column[i]
+                if value == value:  # not NaN
+                    valued.add(i)
+                    lines.append(
+                        f"{dates[i]},{prefix}{_number_text(value)},{_STATUS_TEXT[status[i]]}\n"
+                    )
+        for i in observed:
+            if i not in valued:
+                lines.append(f"{dates[i]},{source_prefix},,{_STATUS_TEXT[status[i]]}\n")
         if len(lines) >= _CHUNK_LINES:
             yield "".join(lines)
             lines = []

@@ -8,6 +8,7 @@ views, dashboard charts, status rows and headlines. ``ShortcodeRenderer`` render
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -66,6 +67,20 @@ class Pulse:
     @property
     def status_counts(self) -> dict[str, int]:
         return dict(Counter(row.status for row in self.status_rows))
+
+    @functools.cached_property
+    def download_years(self) -> list[str]:
+        """Years with observations: one /data/observations-YYYY.csv.gz each."""
+        from community_metrics.render import downloads
+
+        return downloads.observation_years(self.history) if self.history else []
+
+    @functools.cached_property
+    def full_downloads(self) -> bool:
+        """Whether observations.csv / .json (the whole history in one file) are published."""
+        from community_metrics.render import downloads
+
+        return bool(self.history) and downloads.full_files_fit(self.history)
 
 
 def _sum_series(parts: list[Series]) -> Series | None:
@@ -287,16 +302,32 @@ def pulse_escape(value: object) -> str:
 
 
 def write_downloads(pulse: Pulse, output: Path) -> None:
-    """/data/observations.csv, observations.json, communities/<slug>.csv, snapshot.schema.json."""
+    """/data/observations-YYYY.csv.gz, communities/<slug>.csv, snapshot.schema.json, and, while
+    the history is small, observations.csv and observations.json."""
+    import gzip
+
     from community_metrics.render import downloads
 
     folder = output / "data"
     (folder / "communities").mkdir(parents=True, exist_ok=True)
     history = pulse.history
-    with (folder / "observations.csv").open("w", encoding="utf-8", newline="") as handle:
-        for chunk in downloads.iter_observations_csv(history):  # streamed: it grows large
-            handle.write(chunk)
-    (folder / "observations.json").write_text(downloads.observations_json(history), "utf-8")
+    for year in pulse.download_years:
+        path = folder / downloads.year_file_name(year)
+        # mtime=0: the same history gives byte-identical files (no needless redeploys)
+        with (
+            path.open("wb") as raw,
+            gzip.GzipFile(
+                filename="", mode="wb", fileobj=raw, mtime=0,
+                compresslevel=downloads.YEAR_FILE_GZIP_LEVEL,
+            ) as packed,
+        ):  # fmt: skip
+            for chunk in downloads.iter_year_csv(history, year):
+                packed.write(chunk.encode("utf-8"))
+    if pulse.full_downloads:
+        with (folder / "observations.csv").open("w", encoding="utf-8", newline="") as handle:
+            for chunk in downloads.iter_observations_csv(history):  # streamed: it grows large
+                handle.write(chunk)
+        (folder / "observations.json").write_text(downloads.observations_json(history), "utf-8")
     (folder / "snapshot.schema.json").write_text(downloads.snapshot_schema_json(), "utf-8")
     for view in pulse.communities:
         text = downloads.community_csv(history, view.slug)
