@@ -1,6 +1,6 @@
 """Snapshot files -> a compact, columnar history that metrics and charts read.
 
-``load_history`` streams every snapshot once through ``snapshots.iter_snapshots`` (the one
+``load_history`` streams every snapshot once through ``snapshots.read_snapshot`` (the one
 reader) and keeps, per (community, source), one ``array('d')`` per metric (NaN = no value that
 day) and one status code per day. ``History.dates`` holds every day that has a snapshot file
 (or a typed manual value), and after each run of days one more day as a gap marker, so a day
@@ -135,10 +135,6 @@ class History:
             )
             by_source[observation.source] = entry
         return entry
-
-    def add(self, day: str, observation: Observation) -> None:
-        """Record one observation of ``day`` (days must be added oldest first)."""
-        self.add_day(day, [observation])
 
     def add_day(self, day: str, observations: Iterable[Observation]) -> None:
         """Record the observations of ``day`` (days oldest first). The one loop every

@@ -14,7 +14,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from datetime import date as date_type
 from pathlib import Path
@@ -177,17 +177,6 @@ def read_snapshot(path: Path) -> Snapshot:
     return snapshot
 
 
-def iter_snapshots(data_dir: Path, errors: list[SnapshotError] | None = None) -> Iterator[Snapshot]:
-    """Yield every readable snapshot, oldest first; unreadable ones go to ``errors`` (or raise)."""
-    for path in snapshot_paths(data_dir, errors):
-        try:
-            yield read_snapshot(path)
-        except SnapshotError as exc:
-            if errors is None:
-                raise
-            errors.append(exc)
-
-
 def write_json_atomic(path: Path, data: object, *, indent: int | None = 2) -> None:
     """Write JSON so that readers see the old file or the new one, never a torn one.
 
@@ -212,22 +201,6 @@ def write_json_atomic(path: Path, data: object, *, indent: int | None = 2) -> No
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
-
-
-def previous_snapshot(
-    data_dir: Path, date: str, errors: list[SnapshotError] | None = None
-) -> Snapshot | None:
-    """The newest readable snapshot strictly before ``date`` (corrupt ones are named, skipped)."""
-    for path in reversed(snapshot_paths(data_dir, errors)):
-        if path.name >= f"{date}.json":
-            continue
-        try:
-            return read_snapshot(path)
-        except SnapshotError as exc:
-            if errors is None:
-                raise
-            errors.append(exc)
-    return None
 
 
 def last_good_observations(
