@@ -127,12 +127,16 @@ def full_files_fit(history: History) -> bool:
 
 def observation_years(history: History) -> list[str]:
     """The years that have observations, oldest first (one yearly file each)."""
-    years: set[str] = set()
-    for entry in _entries(history):
-        for index, code in enumerate(entry.status):
-            if code:
-                years.add(history.dates[index][:4])
-    return sorted(years)
+    spans: dict[str, tuple[int, int]] = {}  # year -> (first index, last index + 1): dates sort
+    for index, day in enumerate(history.dates):
+        first, _ = spans.get(day[:4], (index, index))
+        spans[day[:4]] = (first, index + 1)
+    entries = list(_entries(history))
+    return [
+        year
+        for year, (first, stop) in sorted(spans.items())
+        if any(entry.status[first:stop].count(0) < stop - first for entry in entries)
+    ]
 
 
 def year_file_name(year: str) -> str:
