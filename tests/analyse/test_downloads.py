@@ -314,12 +314,12 @@ def test_the_whole_history_in_one_file_only_while_it_is_small(history, monkeypat
 
 
 def test_a_year_holding_only_a_gap_marker_gets_no_file(tmp_path: Path) -> None:
-    for day in ("2025-12-31", "2027-03-01"):
+    for day in ("2024-12-31", "2026-03-01"):
         observation = Observation(
             "py", "github", "github:a/b", "ok", {"members": 4}, observed_at=f"{day}T03:00:00Z"
         )
         snapshot = Snapshot(day, f"{day}T03:00:00Z", [observation])
         write_json_atomic(snapshot_path(tmp_path, day), snapshot.to_dict())
     history = load_history(tmp_path)
-    assert history.dates == ["2025-12-31", "2026-01-01", "2027-03-01"]
-    assert downloads.observation_years(history) == ["2025", "2027"]
+    assert history.dates == ["2024-12-31", "2025-01-01", "2026-03-01"]
+    assert downloads.observation_years(history) == ["2024", "2026"]
