@@ -125,3 +125,12 @@ def test_schema_version_is_required_in_a_file_but_implied_in_code() -> None:
     with pytest.raises(ContractError, match="schema_version"):
         decode_snapshot(json.dumps(document).encode())
     assert Snapshot("2026-11-22", "2026-11-22T03:12:09Z", []).to_dict()["schema_version"] == 1
+
+
+def test_a_number_past_pythons_digit_limit_is_named_not_a_traceback() -> None:
+    document = day(four(metrics={"members": 10**5000}))
+    with pytest.raises(ContractError, match=r"\$\.observations\[3\]\.metrics\.members"):
+        Snapshot.from_dict(document)
+    raw = json.dumps(day(four())).replace('"members": 41234', '"members": ' + "9" * 5000, 1)
+    with pytest.raises(ContractError, match=r"metrics"):
+        decode_snapshot(raw.encode())

@@ -353,7 +353,10 @@ def _name_dict_key(path: str, message: str, data: Any) -> tuple[str, str]:
         try:
             msgspec.convert(value, Count)
         except msgspec.ValidationError:
-            shown = repr(value)[:80]
+            try:
+                shown = repr(value)[:80]
+            except ValueError:  # an int past Python's digit limit
+                shown = "a number too long to print"
             if isinstance(value, int | float) and not isinstance(value, bool):
                 return f"{path[:-5]}.{key}", f"must be finite and non-negative, got {shown}"
             return f"{path[:-5]}.{key}", f"must be a number, got {shown}"
