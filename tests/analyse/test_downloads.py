@@ -323,3 +323,27 @@ def test_a_year_holding_only_a_gap_marker_gets_no_file(tmp_path: Path) -> None:
     history = load_history(tmp_path)
     assert history.dates == ["2024-12-31", "2025-01-01", "2026-03-01"]
     assert downloads.observation_years(history) == ["2024", "2026"]
+
+
+def test_a_large_year_is_published_in_parts_by_months(tmp_path: Path, monkeypatch) -> None:
+    for day in ("2026-01-05", "2026-02-01", "2026-08-01"):
+        observation = Observation(
+            "py", "github", "github:a/b", "ok", {"members": 4}, observed_at=f"{day}T03:00:00Z"
+        )
+        snapshot = Snapshot(day, f"{day}T03:00:00Z", [observation])
+        write_json_atomic(snapshot_path(tmp_path, day), snapshot.to_dict())
+    history = load_history(tmp_path)
+    assert downloads.download_files(history) == [
+        ("observations-2026.csv.gz", "2026-01-01", "2026-12-31")
+    ]
+    monkeypatch.setattr(downloads, "YEAR_FILE_MAX_ROWS", 2)
+    files = downloads.download_files(history)
+    assert files == [
+        ("observations-2026-part1of2.csv.gz", "2026-01-01", "2026-06-31"),
+        ("observations-2026-part2of2.csv.gz", "2026-07-01", "2026-12-31"),
+    ]
+    rows = [parse_csv("".join(downloads.iter_period_csv(history, a, b)))[1:] for _, a, b in files]
+    assert [[row[0] for row in part] for part in rows] == [
+        ["2026-01-05", "2026-02-01"],
+        ["2026-08-01"],
+    ]

@@ -139,17 +139,57 @@ def observation_years(history: History) -> list[str]:
     ]
 
 
-def year_file_name(year: str) -> str:
-    return f"observations-{year}.csv.gz"
+def year_file_name(year: str, part: int = 0, parts: int = 1) -> str:
+    if parts == 1:
+        return f"observations-{year}.csv.gz"
+    return f"observations-{year}-part{part + 1}of{parts}.csv.gz"
+
+
+#: A year with more rows than this is published in 2, 4 or 12 parts (by calendar months), so
+#: no file comes near 100 MB (rows compress to about 3 to 4 bytes each).
+YEAR_FILE_MAX_ROWS = 12_000_000
+
+
+def download_files(history: History) -> list[tuple[str, str, str]]:
+    """(file name, first day, last day) of each yearly file (or part of a year), oldest first."""
+    spans: dict[str, tuple[int, int]] = {}  # YYYY-MM -> (first index, last index + 1)
+    for index, day in enumerate(history.dates):
+        first, _ = spans.get(day[:7], (index, index))
+        spans[day[:7]] = (first, index + 1)
+    entries = [(e.status, max(1, len(e.values))) for e in _entries(history)]
+    rows = {
+        month: sum(
+            ((stop - first) - status[first:stop].count(0)) * width for status, width in entries
+        )
+        for month, (first, stop) in spans.items()
+    }
+    files = []
+    for year in sorted({month[:4] for month in rows}):
+        total = sum(count for month, count in rows.items() if month.startswith(year))
+        if not total:
+            continue
+        parts = next((n for n in (1, 2, 4) if total <= YEAR_FILE_MAX_ROWS * n), 12)
+        size = 12 // parts
+        for part in range(parts):
+            months = [f"{year}-{m:02d}" for m in range(part * size + 1, (part + 1) * size + 1)]
+            if parts > 1 and not any(rows.get(month) for month in months):
+                continue
+            files.append((year_file_name(year, part, parts), f"{months[0]}-01", f"{months[-1]}-31"))
+    return files
 
 
 def iter_year_csv(history: History, year: str) -> Iterator[str]:
-    """One year of observations.csv (same columns), grouped by community, source and metric,
-    then date: consecutive rows differ little, which is what makes the gzip file small. A source
-    that failed with nothing to carry has one row per such day with an empty metric and value,
-    after its metrics."""
+    """One year of observations.csv (see ``iter_period_csv``)."""
+    return iter_period_csv(history, f"{year}-01-01", f"{year}-12-31")
+
+
+def iter_period_csv(history: History, first_day: str, last_day: str) -> Iterator[str]:
+    """The rows of observations.csv from ``first_day`` to ``last_day`` (same columns), grouped
+    by community, source and metric, then date: consecutive rows differ little, which is what
+    makes the gzip file small. A source that failed with nothing to carry has one row per such
+    day with an empty metric and value, after its metrics."""
     yield ",".join(CSV_COLUMNS) + "\n"
-    indices = [i for i, day in enumerate(history.dates) if day.startswith(year)]
+    indices = [i for i, day in enumerate(history.dates) if first_day <= day <= last_day]
     dates = history.dates
     lines: list[str] = []
     for entry in _entries(history):

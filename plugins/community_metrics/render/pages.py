@@ -69,11 +69,11 @@ class Pulse:
         return dict(Counter(row.status for row in self.status_rows))
 
     @functools.cached_property
-    def download_years(self) -> list[str]:
-        """Years with observations: one /data/observations-YYYY.csv.gz each."""
+    def download_files(self) -> list[tuple[str, str, str]]:
+        """(name, first day, last day) of each yearly gzip file (a large year comes in parts)."""
         from community_metrics.render import downloads
 
-        return downloads.observation_years(self.history) if self.history else []
+        return downloads.download_files(self.history) if self.history else []
 
     @functools.cached_property
     def full_downloads(self) -> bool:
@@ -311,8 +311,8 @@ def write_downloads(pulse: Pulse, output: Path) -> None:
     folder = output / "data"
     (folder / "communities").mkdir(parents=True, exist_ok=True)
     history = pulse.history
-    for year in pulse.download_years:
-        path = folder / downloads.year_file_name(year)
+    for name, first_day, last_day in pulse.download_files:
+        path = folder / name
         # mtime=0: the same history gives byte-identical files (no needless redeploys)
         with (
             path.open("wb") as raw,
@@ -321,7 +321,7 @@ def write_downloads(pulse: Pulse, output: Path) -> None:
                 compresslevel=downloads.YEAR_FILE_GZIP_LEVEL,
             ) as packed,
         ):  # fmt: skip
-            for chunk in downloads.iter_year_csv(history, year):
+            for chunk in downloads.iter_period_csv(history, first_day, last_day):
                 packed.write(chunk.encode("utf-8"))
     if pulse.full_downloads:
         with (folder / "observations.csv").open("w", encoding="utf-8", newline="") as handle:
