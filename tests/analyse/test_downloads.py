@@ -339,7 +339,7 @@ def test_a_large_year_is_published_in_parts_by_months(tmp_path: Path, monkeypatc
     monkeypatch.setattr(downloads, "YEAR_FILE_MAX_ROWS", 2)
     files = downloads.download_files(history)
     assert files == [
-        ("observations-2026-part1of2.csv.gz", "2026-01-01", "2026-06-31"),
+        ("observations-2026-part1of2.csv.gz", "2026-01-01", "2026-06-30"),
         ("observations-2026-part2of2.csv.gz", "2026-07-01", "2026-12-31"),
     ]
     rows = [parse_csv("".join(downloads.iter_period_csv(history, a, b)))[1:] for _, a, b in files]

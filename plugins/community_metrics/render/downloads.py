@@ -18,6 +18,7 @@ tab or carriage return) are prefixed with ``'``; numbers stay numbers.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import json
@@ -174,7 +175,9 @@ def download_files(history: History) -> list[tuple[str, str, str]]:
             months = [f"{year}-{m:02d}" for m in range(part * size + 1, (part + 1) * size + 1)]
             if parts > 1 and not any(rows.get(month) for month in months):
                 continue
-            files.append((year_file_name(year, part, parts), f"{months[0]}-01", f"{months[-1]}-31"))
+            last = calendar.monthrange(int(year), int(months[-1][5:]))[1]
+            name = year_file_name(year, part, parts)
+            files.append((name, f"{months[0]}-01", f"{months[-1]}-{last}"))
     return files
 
 
