@@ -20,3 +20,14 @@ def test_measure_reports_every_figure() -> None:
     }
     assert "error" not in result["build"], result["build"]
     assert result["build"]["peak_rss_bytes"] > 10 * 2**20  # a real child's RSS, in bytes
+
+
+@pytest.mark.slow
+def test_baseline_and_output_figures_are_reported() -> None:
+    from bench import build
+
+    plain = build.baseline(articles=5)
+    assert plain["articles"] == 5 and plain["wall_seconds"] > 0 and plain["peak_rss_bytes"] > 0
+    result = build.measure(3, 20)
+    assert result["build"]["output_bytes"] > 0 and result["build"]["fits_github_pages"] is True
+    assert result["build"]["largest_file_bytes"] <= result["build"]["output_bytes"]

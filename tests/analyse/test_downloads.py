@@ -274,3 +274,77 @@ def test_demo_files_validate_against_the_schema() -> None:
     validator = jsonschema.Draft202012Validator(downloads.snapshot_schema())
     for path in files[:: max(1, len(files) // 20)]:
         validator.validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_yearly_files_hold_the_rows_of_observations_csv(tmp_path: Path, history) -> None:
+    write_json_atomic(
+        snapshot_path(tmp_path, "2025-12-31"),
+        Snapshot(
+            "2025-12-31",
+            "2025-12-31T03:00:00Z",
+            [
+                Observation(
+                    "py",
+                    "github",
+                    "github:a/b",
+                    "ok",
+                    {"members": 4},
+                    observed_at="2025-12-31T03:00:00Z",
+                )
+            ],
+        ).to_dict(),
+    )
+    both = load_history(tmp_path)
+    assert downloads.observation_years(both) == ["2025", "2026"]
+    whole = parse_csv(downloads.observations_csv(both))
+    parts = [parse_csv("".join(downloads.iter_year_csv(both, y))) for y in ("2025", "2026")]
+    assert all(part[0] == whole[0] for part in parts)
+    assert sorted(parts[0][1:] + parts[1][1:]) == sorted(whole[1:])
+    assert parts[0][1:] == [["2025-12-31", "py", "github", "github:a/b", "members", "4", "ok", ""]]
+    assert downloads.year_file_name("2026") == "observations-2026.csv.gz"
+
+
+def test_the_whole_history_in_one_file_only_while_it_is_small(history, monkeypatch) -> None:
+    assert (
+        downloads.observation_rows(history)
+        == len(parse_csv(downloads.observations_csv(history))) - 1
+    )
+    assert downloads.full_files_fit(history)
+    monkeypatch.setattr(downloads, "FULL_FILES_MAX_ROWS", 4)
+    assert not downloads.full_files_fit(history)
+
+
+def test_a_year_holding_only_a_gap_marker_gets_no_file(tmp_path: Path) -> None:
+    for day in ("2024-12-31", "2026-03-01"):
+        observation = Observation(
+            "py", "github", "github:a/b", "ok", {"members": 4}, observed_at=f"{day}T03:00:00Z"
+        )
+        snapshot = Snapshot(day, f"{day}T03:00:00Z", [observation])
+        write_json_atomic(snapshot_path(tmp_path, day), snapshot.to_dict())
+    history = load_history(tmp_path)
+    assert history.dates == ["2024-12-31", "2025-01-01", "2026-03-01"]
+    assert downloads.observation_years(history) == ["2024", "2026"]
+
+
+def test_a_large_year_is_published_in_parts_by_months(tmp_path: Path, monkeypatch) -> None:
+    for day in ("2026-01-05", "2026-02-01", "2026-08-01"):
+        observation = Observation(
+            "py", "github", "github:a/b", "ok", {"members": 4}, observed_at=f"{day}T03:00:00Z"
+        )
+        snapshot = Snapshot(day, f"{day}T03:00:00Z", [observation])
+        write_json_atomic(snapshot_path(tmp_path, day), snapshot.to_dict())
+    history = load_history(tmp_path)
+    assert downloads.download_files(history) == [
+        ("observations-2026.csv.gz", "2026-01-01", "2026-12-31")
+    ]
+    monkeypatch.setattr(downloads, "YEAR_FILE_MAX_ROWS", 2)
+    files = downloads.download_files(history)
+    assert files == [
+        ("observations-2026-part1of2.csv.gz", "2026-01-01", "2026-06-30"),
+        ("observations-2026-part2of2.csv.gz", "2026-07-01", "2026-12-31"),
+    ]
+    rows = [parse_csv("".join(downloads.iter_period_csv(history, a, b)))[1:] for _, a, b in files]
+    assert [[row[0] for row in part] for part in rows] == [
+        ["2026-01-05", "2026-02-01"],
+        ["2026-08-01"],
+    ]

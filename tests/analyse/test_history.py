@@ -221,31 +221,36 @@ def test_manual_values_from_the_registry_hold_until_the_next(data: Path, tmp_pat
     assert total.values[2] == 190 and total.values[4] == 204
 
 
-def test_cache_gives_the_same_history_and_notices_changes(data: Path, tmp_path: Path) -> None:
-    from community_metrics.render import downloads
-
-    cache = tmp_path / "cache"
-    cold = load_history(data, cache_dir=cache)
-    entries = list((cache / "community_metrics" / "snapshots").glob("*.pickle"))
-    assert len(entries) == 4
-    warm = load_history(data, cache_dir=cache)
-    assert downloads.observations_json(warm) == downloads.observations_json(cold)
-    # a changed file is read again, not served stale from the cache
-    write_day(data, "2026-01-05", [obs("py", "github:g", members=999)])
-    assert load_history(data, cache_dir=cache).series("py", "github:g", "members").values[-1] == 999
-    # a damaged cache entry is ignored; a broken snapshot is named on every build
-    for entry in entries:
-        entry.write_bytes(b"not a pickle")
-    snapshot_path(data, "2026-01-03").write_text("{", encoding="utf-8")
-    for _ in range(2):
-        again = load_history(data, cache_dir=cache)
-        assert [e.path.name for e in again.errors] == ["2026-01-03.json"]
-        assert again.series("py", "discourse:d", "members").values[0] == 100
-
-
 def test_a_file_named_after_no_calendar_date_is_named_not_fatal(data: Path) -> None:
     bogus = data / "snapshots" / "2026" / "2026-02-30.json"
     bogus.write_text("{}", encoding="utf-8")
     history = load_history(data)
     assert [e.path.name for e in history.errors] == ["2026-02-30.json"]
     assert history.dates[0] == "2026-01-01" and history.dates[-1] == "2026-01-05"
+
+
+def test_a_value_from_1901_and_one_from_today_keep_the_history_small(tmp_path: Path) -> None:
+    """The history's size follows the days with data, never the span between them."""
+    from datetime import UTC, datetime
+
+    from community_metrics.glue.manual import manual_values
+    from community_metrics.registry.config import parse_registry
+
+    today = datetime.now(UTC).date().isoformat()
+    write_day(tmp_path, today, [obs("py", "github:g", members=50)])
+    registry = parse_registry(
+        "communities:\n"
+        "  - slug: py\n    name: Python\n    founded: 1901-05-01\n    sources:\n"
+        "      - platform: manual\n        name: meetup\n        values:\n"
+        f"          - {{date: 1901-05-01, members: 40}}\n"
+        f"          - {{date: {today}, members: 44}}\n",
+        tmp_path / "communities.yml",
+    )
+    history = load_history(tmp_path, registry, manual=manual_values(registry))
+    assert history.dates == ["1901-05-01", "1901-05-02", today]
+    for source in history.sources("py"):
+        entry = history.source_history("py", source)
+        assert len(entry.status) == 3
+        assert all(len(column) == 3 for column in entry.values.values())
+    assert history.series("py", "manual:meetup", "members").values == [40, 40, 44]
+    assert community_series(history, "py", "members").values[-1] == 94

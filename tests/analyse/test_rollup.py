@@ -44,16 +44,18 @@ def make_history(
             if value is None:
                 continue
             status = "stale" if index in stale.get(source, set()) else "ok"
-            history.add(
+            history.add_day(
                 day(index),
-                Observation(
-                    "py",
-                    "github",
-                    source,
-                    status,
-                    {"members": value},
-                    observed_at=f"{day(index)}T03:00:00Z",
-                ),
+                [
+                    Observation(
+                        "py",
+                        "github",
+                        source,
+                        status,
+                        {"members": value},
+                        observed_at=f"{day(index)}T03:00:00Z",
+                    )
+                ],
             )
         history.last_snapshot_date = day(index)
     if registered is not None:

@@ -79,7 +79,7 @@ def test_dates_are_judged_in_utc_under_any_tz(zone: str, monkeypatch) -> None:
         assert problems[0].startswith(f"reg.yml:4:14: 'founded' {tomorrow} is in the future")
         assert problems[1].startswith(f"reg.yml:9:20: date {tomorrow} is in the future")
         assert check_date(tomorrow) == tomorrow
-        with pytest.raises(UsageError, match="outside 2000-01-01"):
+        with pytest.raises(UsageError, match="outside the plausible snapshot days 2000-01-01"):
             check_date((today + timedelta(days=2)).isoformat())
     finally:
         monkeypatch.delenv("TZ")

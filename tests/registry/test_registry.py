@@ -441,3 +441,15 @@ def test_api_with_credentials_in_the_url_is_refused_at_load(api, secret):
     ), problems
     assert not any(secret in p for p in problems)
     assert any("api.example.org" in p for p in problems)
+
+
+def test_an_honestly_large_registry_is_not_mistaken_for_an_alias_bomb():
+    import yaml
+
+    from community_metrics.registry.yaml_nodes import MAX_NODES, count_nodes
+
+    written = "\n".join(f"- [{i}, {i}]" for i in range(60_000))  # 180,001 nodes, no alias
+    root = yaml.compose(written, Loader=yaml.SafeLoader)
+    assert count_nodes(root) == 0
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "b: [" + ", ".join(["*a"] * 20_000) + "]\n"
+    assert count_nodes(yaml.compose(bomb, Loader=yaml.SafeLoader)) > MAX_NODES

@@ -250,3 +250,24 @@ def test_registry_community_without_snapshots_says_not_collected(tmp_path: Path)
     status = soup(out / "status" / "index.html")
     rows = [r.get_text(" ", strip=True) for r in status.select("tbody tr")]
     assert any("forum.golangbridge.org" in r and "not collected yet" in r for r in rows)
+
+
+def test_yearly_compressed_history_is_published_and_linked(site: Path) -> None:
+    import csv
+    import gzip
+    import io
+
+    packed = site / "data" / "observations-2026.csv.gz"
+    rows = list(csv.DictReader(io.StringIO(gzip.decompress(packed.read_bytes()).decode())))
+    whole = list(csv.DictReader(io.StringIO((site / "data/observations.csv").read_text())))
+    assert sorted(map(tuple, (r.values() for r in rows))) == sorted(
+        map(tuple, (r.values() for r in whole))
+    )
+    links = {a["href"] for a in soup(site / "data" / "index.html").select("main a[download]")}
+    assert "../data/observations-2026.csv.gz" in links
+
+
+def test_published_schema_is_the_one_generated_from_the_contract(site: Path) -> None:
+    from community_metrics.contract.schema import snapshot_schema_json
+
+    assert (site / "data" / "snapshot.schema.json").read_text("utf-8") == snapshot_schema_json()

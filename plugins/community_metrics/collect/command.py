@@ -17,7 +17,7 @@ import logging
 import re
 import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -39,6 +39,7 @@ from community_metrics.store.lock import store_lock
 from community_metrics.store.snapshots import (
     SnapshotError,
     read_snapshot,
+    snapshot_day_problem,
     snapshot_path,
     write_snapshot,
 )
@@ -49,9 +50,7 @@ USAGE = (
     "usage: invoke snapshot [--only SLUG[,SLUG]] [--date YYYY-MM-DD] [--config FILE] "
     "[--data DIR] [--record FILE | --replay FILE] [--shard K/N | --merge] [--check]"
 )
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
-#: The oldest snapshot day ``--date`` accepts (a mistyped year must not reach the store).
-FIRST_SNAPSHOT_DAY = date(2000, 1, 1)
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits only
 
 
 class UsageError(Exception):
@@ -76,22 +75,19 @@ class RunReport:
 
 
 def check_date(text: str | None) -> str:
-    """``YYYY-MM-DD`` (a real calendar date between 2000-01-01 and tomorrow, UTC) or today's
-    UTC date when None. The same answer under any ``TZ``: only UTC is consulted."""
+    """``YYYY-MM-DD`` (a real calendar date, a plausible snapshot day: 2000-01-01 to tomorrow,
+    UTC) or today's UTC date when None."""
     if text is None:
         return utc_now().strftime("%Y-%m-%d")
     if not _DATE_RE.match(str(text)):
         raise UsageError(f"--date must be YYYY-MM-DD, got {text!r}")
     try:
-        day = datetime.strptime(text, "%Y-%m-%d").date()
+        datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         raise UsageError(f"--date {text} is not a calendar date") from None
-    tomorrow = utc_now().date() + timedelta(days=1)
-    if not FIRST_SNAPSHOT_DAY <= day <= tomorrow:
-        raise UsageError(
-            f"--date {text} is outside {FIRST_SNAPSHOT_DAY.isoformat()}..{tomorrow.isoformat()} "
-            "(from 2000-01-01 to tomorrow, UTC); check the year"
-        )
+    problem = snapshot_day_problem(text, today=utc_now().date())
+    if problem is not None:
+        raise UsageError(f"--date {problem}")
     return text
 
 

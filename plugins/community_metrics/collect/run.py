@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -56,14 +57,26 @@ class Collection:
 ProgressCallback = Callable[[int, int, SourceReport], None]
 
 
+#: The most shards a collection may be split into: GitHub Actions runs at most 256 jobs of one
+#: matrix, and more shards than sources would only make empty partial files.
+MAX_SHARDS = 256
+_SHARD_RE = re.compile(r"^\s*([0-9]{1,6})\s*/\s*([0-9]{1,6})\s*$", re.ASCII)
+
+
 def parse_shard(text: str) -> tuple[int, int]:
-    """``"K/N"`` -> (K, N) with 1 <= K <= N; ValueError with a sentence otherwise."""
-    parts = str(text).split("/")
-    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
-        raise ValueError(f"--shard must look like K/N (for example 2/8), got {text!r}")
-    k, n = int(parts[0]), int(parts[1])
+    """``"K/N"`` -> (K, N) with 1 <= K <= N <= MAX_SHARDS; ValueError with a sentence otherwise.
+    Only ASCII digits (``str.isdigit`` also accepts fullwidth and superscript digits)."""
+    match = _SHARD_RE.match(str(text))
+    if match is None:
+        shown = repr(str(text))[:40]
+        raise ValueError(
+            f"--shard must look like K/N in ASCII digits (for example 2/8), got {shown}"
+        )
+    k, n = int(match.group(1)), int(match.group(2))
+    if n > MAX_SHARDS:
+        raise ValueError(f"--shard {k}/{n}: N may be at most {MAX_SHARDS}")
     if n < 1 or not 1 <= k <= n:
-        raise ValueError(f"--shard {text}: K must be between 1 and N, and N at least 1")
+        raise ValueError(f"--shard {k}/{n}: K must be between 1 and N, and N at least 1")
     return k, n
 
 

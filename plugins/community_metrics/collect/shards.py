@@ -9,13 +9,11 @@ forward and merges with an existing day file); merging the same partials again c
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from community_metrics.contract.model import (
-    ContractError,
     Observation,
     Snapshot,
     format_timestamp,
@@ -25,6 +23,7 @@ from community_metrics.store.lock import store_lock
 from community_metrics.store.snapshots import (
     SnapshotError,
     merge_observations,
+    read_contract_file,
     snapshot_path,
     write_json_atomic,
     write_snapshot,
@@ -57,17 +56,9 @@ def write_partial(
 
 
 def read_partial(path: Path) -> Snapshot:
-    """Read and validate one partial file; every failure is a ``SnapshotError`` naming it."""
-    try:
-        data = json.loads(Path(path).read_bytes())
-    except OSError as exc:
-        raise SnapshotError(path, f"cannot be read ({exc.strerror or exc})") from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise SnapshotError(path, "is not valid JSON: run that shard again") from None
-    try:
-        return Snapshot.from_dict(data)
-    except ContractError as exc:
-        raise SnapshotError(path, f"breaks the snapshot contract at {exc}") from None
+    """Read and validate one partial file (the snapshot reader, size check included); every
+    failure is a ``SnapshotError`` naming it."""
+    return read_contract_file(Path(path), what_to_do="run that shard again")
 
 
 @dataclass

@@ -1,18 +1,22 @@
 """The data contract: metric vocabulary, observations and snapshot files (schema_version 1).
 
-Everything that crosses a module boundary is one of these types. ``Observation.from_dict`` and
-``Snapshot.from_dict`` validate as they parse, so a snapshot that breaks the contract is named
-with the JSON path of the first problem instead of failing somewhere downstream.
+The snapshot file and the partial files are declared once, below, as msgspec ``Struct``s. The
+one reader (``decode_snapshot``), the writer (``Snapshot.to_dict`` / ``encode_snapshot``) and
+the published JSON Schema (``contract.schema.snapshot_schema``) all come from them: msgspec
+decodes and validates in one pass (in C), and names the JSON path of the first problem
+(``$.observations[3].metrics``). The few rules a type cannot say (an ``ok`` observation needs
+``observed_at``, a (community, source) pair appears once per file, strings shown on pages are
+capped) are in ``check_snapshot`` / ``check_observation`` right next to the structures, and the
+schema says them in ``SCHEMA_RULES``.
 """
 
 from __future__ import annotations
 
-import functools
-import math
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
+
+import msgspec
 
 SCHEMA_VERSION = 1
 #: a community's slug: its URL path and its key in every snapshot
@@ -44,18 +48,38 @@ METRICS: dict[str, str] = {
 STATUSES = ("ok", "partial", "stale", "error")
 GOOD_STATUSES = ("ok", "partial")
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-# RFC 3339 timestamps (UTC "Z" or a numeric offset), written so that the published JSON Schema
-# (downloads.snapshot_schema) uses the very same patterns: ASCII digits only, and "(?![\s\S])"
-# as the end anchor because "$" also matches before a trailing newline (in Python and in
-# jsonschema's re.search). The calendar check of the date part stays in Python.
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?![\s\S])"
-TIMESTAMP_PATTERN = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
-    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])(?![\s\S])"
+# --- patterns ------------------------------------------------------------------------------------
+# Written so that msgspec (Python's ``re.search``) and the published JSON Schema (jsonschema, or any
+# ECMA 262 engine) read them alike: ASCII digits only, and "(?![\s\S])" as the end anchor because
+# "$" also matches before a trailing newline.
+
+_END = r"(?![\s\S])"
+#: A calendar-valid YYYY-MM-DD (leap years included, no year 0000), without anchors.
+CALENDAR_DATE = (
+    r"(?!0000)(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+    r"|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)"
 )
-_TIMESTAMP_RE = re.compile(TIMESTAMP_PATTERN)
+DATE_PATTERN = "^" + CALENDAR_DATE + _END
+#: RFC 3339 timestamps (UTC "Z" or a numeric offset) whose date part is a calendar date.
+#: (Each branch of CALENDAR_DATE is exactly ten characters, so no look-ahead is needed: one
+#: scan, which matters when a history holds millions of timestamps.)
+TIMESTAMP_PATTERN = (
+    "^" + CALENDAR_DATE + r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])" + _END
+)
+
+# --- bounds --------------------------------------------------------------------------------------
+
+#: The largest integer count (int64) and the largest finite double: a JSON number beyond the
+#: double range parses to infinity, which is refused.
+MAX_COUNT_INT = 2**63 - 1
+MAX_DOUBLE = 1.7976931348623157e308
+#: community, platform and source are identifiers shown on every page: longer ones are refused.
+MAX_NAME_CHARS = 200
+#: ``endpoint`` is refused beyond this; ``error`` (a platform's own words) is cut to it.
+MAX_TEXT_CHARS = 2000
 
 
 class ContractError(ValueError):
@@ -65,6 +89,16 @@ class ContractError(ValueError):
         super().__init__(f"{where}: {message}")
         self.where = where
         self.message = message
+
+
+class MalformedJSON(ValueError):
+    """Bytes that are not JSON at all; ``line`` and ``column`` count from 1 (0: unknown)."""
+
+    def __init__(self, line: int, column: int):
+        where = f" at line {line}, column {column}" if line else ""
+        super().__init__(f"not valid JSON{where}")
+        self.line = line
+        self.column = column
 
 
 def utc_now() -> datetime:
@@ -86,147 +120,54 @@ def parse_timestamp(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _check_metrics(where: str, metrics: Any) -> dict[str, int | float]:
-    if not isinstance(metrics, dict):
-        raise ContractError(where, "must be an object of metric name to number")
-    checked: dict[str, int | float] = {}
-    for name, value in metrics.items():
-        if name not in METRICS:
-            raise ContractError(f"{where}.{name}", f"unknown metric (known: {', '.join(METRICS)})")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ContractError(f"{where}.{name}", f"must be a number, got {value!r}")
-        if isinstance(value, int) and value > 2**63:
-            raise ContractError(f"{where}.{name}", f"must be a plausible count, got {value!r}")
-        if not math.isfinite(value) or value < 0:
-            raise ContractError(
-                f"{where}.{name}", f"must be finite and non-negative, got {value!r}"
-            )
-        checked[name] = value
-    return checked
+# --- the structures ------------------------------------------------------------------------------
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_CHARS)]
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TEXT_CHARS)]
+Day = Annotated[str, msgspec.Meta(pattern=DATE_PATTERN, description="YYYY-MM-DD")]
+Timestamp = Annotated[
+    str,
+    msgspec.Meta(pattern=TIMESTAMP_PATTERN, description="RFC 3339, e.g. 2026-11-22T03:12:09Z"),
+]
+Count = (
+    Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT_INT)]
+    | Annotated[float, msgspec.Meta(ge=0, le=MAX_DOUBLE)]
+)
+Metric = Literal[tuple(METRICS)]  # type: ignore[valid-type]
+Status = Literal[STATUSES]  # type: ignore[valid-type]
+#: ``1`` (``1.0`` is read as 1, a JSON number is a number); never true.
+SchemaVersion = Annotated[float, msgspec.Meta(ge=SCHEMA_VERSION, le=SCHEMA_VERSION)]
 
 
-def _check_timestamp(where: str, value: Any, *, optional: bool) -> str | None:
-    if value is None and optional:
-        return None
-    if not isinstance(value, str):
-        raise ContractError(where, f"must be an ISO 8601 timestamp string, got {value!r}")
-    if not _TIMESTAMP_RE.match(value):
-        raise ContractError(
-            where, f"not an RFC 3339 timestamp such as 2026-11-22T03:12:09Z: {value!r}"
-        )
-    try:
-        parse_timestamp(value)
-    except ValueError:
-        raise ContractError(where, f"not an ISO 8601 timestamp with time zone: {value!r}") from None
-    return value
-
-
-@functools.lru_cache(maxsize=65536)
-def _timestamp_ok(value: str) -> bool:
-    """The same test as ``_check_timestamp``, as a yes/no, memoised: many observations of a
-    history share their ``created_at`` and the fast path below asks about every one."""
-    if not _TIMESTAMP_RE.match(value):
-        return False
-    try:
-        parse_timestamp(value)
-    except ValueError:
-        return False
-    return True
-
-
-_STATUS_SET = frozenset(STATUSES)
-_METRIC_SET = frozenset(METRICS)
-_MAX_INT = 2**63
-
-
-def _observation_fast(data: Any) -> Observation | None:
-    """``Observation.from_dict`` for the common, valid case, without building error paths.
-
-    Accepts a subset of what ``from_dict`` accepts (exact JSON types only) and returns None
-    for anything else, which then goes through the checks that name the problem. Reading
-    a large history spends most of its time here, hence the inlined tests."""
-    if type(data) is not dict:
-        return None
-    get = data.get
-    status = get("status")
-    if type(status) is not str or status not in _STATUS_SET:
-        return None
-    community, platform, source = get("community"), get("platform"), get("source")
-    if not (
-        type(community) is str
-        and community
-        and type(platform) is str
-        and platform
-        and type(source) is str
-        and source
-    ):
-        return None
-    extra = get("extra", {})
-    error = get("error")
-    endpoint = get("endpoint")
-    if type(extra) is not dict or (error is not None and type(error) is not str):
-        return None
-    if endpoint is not None and (type(endpoint) is not str or not endpoint):
-        return None
-    created_at, observed_at = get("created_at"), get("observed_at")
-    if created_at is not None and (type(created_at) is not str or not _timestamp_ok(created_at)):
-        return None
-    if observed_at is None:
-        if status != "error":
-            return None
-    elif type(observed_at) is not str or not _timestamp_ok(observed_at):
-        return None
-    metrics = get("metrics", {})
-    if type(metrics) is not dict:
-        return None
-    for name, value in metrics.items():
-        if name not in _METRIC_SET:
-            return None
-        kind = type(value)
-        if kind is int:
-            if value < 0 or value > _MAX_INT:
-                return None
-        elif kind is float:
-            if not (value >= 0 and value != math.inf):  # also refuses NaN
-                return None
-        else:
-            return None
-    return Observation(
-        community,
-        platform,
-        source,
-        status,
-        dict(metrics),
-        created_at,
-        observed_at,
-        endpoint,
-        error,
-        extra,
-    )
-
-
-def _check_str(where: str, value: Any, *, optional: bool = False) -> str | None:
-    if value is None and optional:
-        return None
-    if not isinstance(value, str) or not value:
-        raise ContractError(where, f"must be a non-empty string, got {value!r}")
-    return value
-
-
-@dataclass
-class Observation:
+class Observation(msgspec.Struct, gc=False):
     """What one source reported in one run (or carried forward from an earlier one)."""
 
-    community: str
-    platform: str
-    source: str
-    status: str
-    metrics: dict[str, int | float] = field(default_factory=dict)
-    created_at: str | None = None
-    observed_at: str | None = None
-    endpoint: str | None = None
-    error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    community: Annotated[Name, msgspec.Meta(description="slug of the community")]
+    platform: Annotated[Name, msgspec.Meta(description="github, discourse, mastodon, ...")]
+    source: Annotated[Name, msgspec.Meta(description="platform:identifier, unique per community")]
+    status: Annotated[
+        Status,
+        msgspec.Meta(
+            description="ok; partial (some requests failed, what succeeded is kept); stale "
+            "(this run failed, metrics carry the last good values observed at observed_at); "
+            "error (failed, nothing earlier to carry)"
+        ),
+    ]
+    metrics: Annotated[
+        dict[Metric, Count],
+        msgspec.Meta(
+            description="metric name -> count; a metric the platform does not report is "
+            "absent, never 0"
+        ),
+    ] = {}
+    created_at: Timestamp | None = None
+    observed_at: Timestamp | None = None
+    endpoint: Text | None = None
+    error: Annotated[
+        str | None,
+        msgspec.Meta(description=f"why the source failed; cut to {MAX_TEXT_CHARS} characters"),
+    ] = None
+    extra: Annotated[dict[str, Any], msgspec.Meta(description="platform-specific extras")] = {}
 
     @property
     def key(self) -> tuple[str, str]:
@@ -255,48 +196,28 @@ class Observation:
 
     @classmethod
     def from_dict(cls, data: Any, where: str = "observation") -> Observation:
-        if not isinstance(data, dict):
-            raise ContractError(where, "must be an object")
-        status = data.get("status")
-        if status not in STATUSES:
-            raise ContractError(f"{where}.status", f"must be one of {', '.join(STATUSES)}")
-        extra = data.get("extra", {})
-        if not isinstance(extra, dict):
-            raise ContractError(f"{where}.extra", "must be an object")
-        error = data.get("error")
-        if error is not None and not isinstance(error, str):
-            raise ContractError(f"{where}.error", "must be a string or null")
-        return cls(
-            community=_check_str(f"{where}.community", data.get("community")),
-            platform=_check_str(f"{where}.platform", data.get("platform")),
-            source=_check_str(f"{where}.source", data.get("source")),
-            status=status,
-            metrics=_check_metrics(f"{where}.metrics", data.get("metrics", {})),
-            created_at=_check_timestamp(
-                f"{where}.created_at", data.get("created_at"), optional=True
-            ),
-            observed_at=_check_timestamp(
-                f"{where}.observed_at", data.get("observed_at"), optional=status == "error"
-            ),
-            endpoint=_check_str(f"{where}.endpoint", data.get("endpoint"), optional=True),
-            error=error,
-            extra=extra,
-        )
+        """Validate one observation given as plain Python data (errors say ``where``)."""
+        try:
+            observation = msgspec.convert(data, cls)
+        except msgspec.ValidationError as exc:
+            raise _contract_error(exc, data, root=where) from None
+        return check_observation(observation, where)
 
 
-@dataclass
-class Snapshot:
-    """One day's file: ``data/snapshots/YYYY/YYYY-MM-DD.json``."""
+class Snapshot(msgspec.Struct):
+    """One day's file: ``data/snapshots/YYYY/YYYY-MM-DD.json`` (a partial file of one shard,
+    ``partials/YYYY-MM-DD.shard-K-of-N.json``, has the same shape)."""
 
-    date: str
-    generated_at: str
+    date: Day
+    generated_at: Timestamp
     observations: list[Observation]
-    synthetic: bool = False
-    schema_version: int = SCHEMA_VERSION
+    synthetic: Annotated[bool, msgspec.Meta(description="true: made-up demo data")] = False
+    schema_version: SchemaVersion = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
+        """The file as written: observations in a stable order (by community, source)."""
         return {
-            "schema_version": self.schema_version,
+            "schema_version": SCHEMA_VERSION,
             "date": self.date,
             "generated_at": self.generated_at,
             "synthetic": self.synthetic,
@@ -305,44 +226,143 @@ class Snapshot:
 
     @classmethod
     def from_dict(cls, data: Any) -> Snapshot:
-        if not isinstance(data, dict):
-            raise ContractError("$", "a snapshot must be a JSON object")
-        version = data.get("schema_version")
-        if isinstance(version, bool) or version != SCHEMA_VERSION:
-            raise ContractError(
-                "$.schema_version",
-                f"expected {SCHEMA_VERSION}, got {data.get('schema_version')!r}",
-            )
-        date = data.get("date")
-        if not isinstance(date, str) or not _DATE_RE.match(date):
-            raise ContractError("$.date", f"must be YYYY-MM-DD, got {date!r}")
+        """Validate a snapshot given as plain Python data (e.g. from ``json.loads``)."""
         try:
-            datetime.strptime(date, "%Y-%m-%d")
-        except ValueError:
-            raise ContractError("$.date", f"not a calendar date: {date!r}") from None
-        synthetic = data.get("synthetic", False)
-        if not isinstance(synthetic, bool):
-            raise ContractError("$.synthetic", "must be true or false")
-        observations = data.get("observations")
-        if not isinstance(observations, list):
-            raise ContractError("$.observations", "must be a list")
-        parsed = [
-            _observation_fast(item) or Observation.from_dict(item, f"$.observations[{index}]")
-            for index, item in enumerate(observations)
-        ]
-        seen: set[tuple[str, str]] = set()
-        for index, observation in enumerate(parsed):
-            if observation.key in seen:
-                raise ContractError(
-                    f"$.observations[{index}]",
-                    f"duplicate observation for {observation.community} / {observation.source}",
-                )
-            seen.add(observation.key)
-        return cls(
-            date=date,
-            generated_at=_check_timestamp(
-                "$.generated_at", data.get("generated_at"), optional=False
-            ),
-            observations=parsed,
-            synthetic=synthetic,
+            snapshot = msgspec.convert(data, SnapshotFile)
+        except msgspec.ValidationError as exc:
+            raise _contract_error(exc, data) from None
+        return check_snapshot(snapshot)
+
+
+class SnapshotFile(Snapshot, kw_only=True):
+    """A snapshot as read from a file: there ``schema_version`` is required."""
+
+    schema_version: SchemaVersion
+
+
+# --- what the types cannot say: checked here, said in the schema by SCHEMA_RULES -----------------
+
+
+def check_observation(observation: Observation, where: str = "observation") -> Observation:
+    """An observation with values must say when they were observed; ``error`` is capped."""
+    if observation.observed_at is None and observation.status != "error":
+        raise ContractError(
+            f"{where}.observed_at", f"required when status is {observation.status} (not error)"
         )
+    error = observation.error
+    if error is not None and len(error) > MAX_TEXT_CHARS:
+        observation.error = error[: MAX_TEXT_CHARS - 1] + "…"
+    return observation
+
+
+def check_snapshot(snapshot: Snapshot) -> Snapshot:
+    """Every observation checked (``check_observation``, inlined: a history reads millions);
+    no (community, source) twice in one file."""
+    snapshot.schema_version = SCHEMA_VERSION  # 1.0 in a file is 1
+    seen: set[tuple[str, str]] = set()
+    add = seen.add
+    for index, observation in enumerate(snapshot.observations):
+        error = observation.error
+        if (observation.observed_at is None and observation.status != "error") or (
+            error is not None and len(error) > MAX_TEXT_CHARS
+        ):
+            check_observation(observation, f"$.observations[{index}]")
+        add((observation.community, observation.source))
+        if len(seen) <= index:
+            raise ContractError(
+                f"$.observations[{index}]",
+                f"duplicate observation for {observation.community} / {observation.source}",
+            )
+    return snapshot
+
+
+#: The rules above as JSON Schema, merged into the generated schema (``contract.schema``).
+SCHEMA_RULES = {
+    "Observation": {
+        "if": {"properties": {"status": {"const": "error"}}},
+        "then": {},
+        "else": {"required": ["observed_at"], "properties": {"observed_at": {"type": "string"}}},
+    },
+    "description": (
+        "Not expressible here and checked by the reader: observations are unique by "
+        "(community, source); the file is named after its date, which lies between "
+        "2000-01-01 and tomorrow (UTC); an error text longer than "
+        f"{MAX_TEXT_CHARS} characters is cut."
+    ),
+}
+
+_SNAPSHOT_DECODER = msgspec.json.Decoder(SnapshotFile)
+_BYTE_RE = re.compile(r"\(byte (\d+)\)")
+
+
+def decode_snapshot(raw: bytes) -> Snapshot:
+    """The one reader of snapshot (and partial) files: bytes -> a checked ``Snapshot``.
+
+    Raises ``MalformedJSON`` (with line and column) or ``ContractError`` (with the JSON path);
+    ``RecursionError`` for nesting deeper than the decoder follows."""
+    try:
+        snapshot = _SNAPSHOT_DECODER.decode(raw)
+    except msgspec.ValidationError as exc:
+        raise _contract_error(exc, raw) from None
+    except msgspec.DecodeError as exc:
+        found = _BYTE_RE.search(str(exc))
+        offset = int(found.group(1)) if found else None
+        if offset is None:
+            raise MalformedJSON(0, 0) from None
+        before = raw[:offset]
+        line = before.count(b"\n") + 1
+        column = offset - (before.rfind(b"\n") + 1) + 1
+        raise MalformedJSON(line, column) from None
+    return check_snapshot(snapshot)
+
+
+# --- naming the problem --------------------------------------------------------------------------
+
+_AT_KEY_RE = re.compile(r"^(?P<message>.*) - at `key` in `(?P<path>[^`]*)`$", re.S)
+_AT_RE = re.compile(r"^(?P<message>.*) - at `(?P<path>[^`]*)`$", re.S)
+_STEP_RE = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+def _contract_error(exc: msgspec.ValidationError, data: Any, root: str = "$") -> ContractError:
+    """msgspec's ``... - at `$.observations[3].metrics[...]``` as a ContractError whose path
+    names the very key (msgspec says ``[...]`` for a dict value: the key is looked up here, on
+    the error path only)."""
+    text = str(exc)
+    if match := _AT_KEY_RE.match(text):
+        path, message = match["path"], match["message"]
+        name = re.search(r"'([^']*)'", message)
+        if path.endswith(".metrics") and name:
+            path = f"{path}.{name.group(1)}"
+            message = f"unknown metric (known: {', '.join(METRICS)})"
+    elif match := _AT_RE.match(text):
+        path, message = match["path"], match["message"]
+    else:
+        path, message = "$", text
+    if path.endswith("[...]"):
+        path, message = _name_dict_key(path, message, data)
+    return ContractError(root + path[1:], message)
+
+
+def _name_dict_key(path: str, message: str, data: Any) -> tuple[str, str]:
+    """Replace a trailing ``[...]`` with ``.<key>`` of the first value msgspec refuses there,
+    and say what was found."""
+    try:
+        node = msgspec.json.decode(data) if isinstance(data, bytes | bytearray) else data
+        for name, index in _STEP_RE.findall(path[1:-5]):
+            node = node[name] if name else node[int(index)]
+    except (msgspec.DecodeError, KeyError, IndexError, TypeError, RecursionError):
+        return path, message
+    if not isinstance(node, dict):
+        return path, message
+    for key, value in node.items():
+        try:
+            msgspec.convert(value, Count)
+        except msgspec.ValidationError:
+            try:
+                shown = repr(value)[:80]
+            except ValueError:  # an int past Python's digit limit
+                shown = "a number too long to print"
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return f"{path[:-5]}.{key}", f"must be finite and non-negative, got {shown}"
+            return f"{path[:-5]}.{key}", f"must be a number, got {shown}"
+    return path, message

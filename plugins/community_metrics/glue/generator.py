@@ -188,11 +188,16 @@ class CommunityMetricsGenerator(Generator):
             if configured.exists():
                 configured_registry = load_registry_or_fail(configured)
         registry = load_registry_or_fail(config_path)
-        history = load_history(data_dir, registry, manual=manual_values(registry))
+        now = settings.get("COMMUNITY_METRICS_NOW") or datetime.now(UTC)
+        history = load_history(
+            data_dir,
+            registry,
+            manual=manual_values(registry),
+            today=(now.astimezone(UTC) if now.tzinfo else now).date(),
+        )
         say_origin(settings, data_dir, is_demo, history, configured_registry)
         logger.debug("community_metrics: history loaded in %.1f s", clock() - started)
         self._report_snapshot_errors(history, strict)
-        now = settings.get("COMMUNITY_METRICS_NOW") or datetime.now(UTC)
         self.pulse = pages.build_pulse(
             history,
             registry,

@@ -220,7 +220,9 @@ def _round(value: float | None) -> float | int | None:
 
 def weekly(series: Series) -> Series:
     """Newest value of each 7-day window ending on the last day (never averaged or filled);
-    a window with no value at all stays a gap."""
+    a window with no value at all stays a gap. Windows are calendar days, not entries: a
+    history's dates are sparse (``store.history.sparse_dates``), and a stretch without data
+    gives no windows at all (its one gap marker breaks the line)."""
     size = len(series.dates)
     if size == 0:
         return series
@@ -229,16 +231,17 @@ def weekly(series: Series) -> Series:
     stale: list[bool] = []
     end = size - 1
     while end >= 0:
-        start = max(0, end - 6)
+        cutoff = (date.fromisoformat(series.dates[end]) - timedelta(days=7)).isoformat()
         chosen: tuple[float, bool] | None = None
-        for index in range(end, start - 1, -1):
-            if series.values[index] is not None:
+        index = end
+        while index >= 0 and series.dates[index] > cutoff:
+            if chosen is None and series.values[index] is not None:
                 chosen = (series.values[index], series.stale[index])
-                break
+            index -= 1
         dates.append(series.dates[end])
         values.append(chosen[0] if chosen else None)
         stale.append(chosen[1] if chosen else False)
-        end -= 7
+        end = index
     dates.reverse()
     values.reverse()
     stale.reverse()

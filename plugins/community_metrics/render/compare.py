@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from community_metrics.analyse import metrics as m
@@ -32,23 +33,42 @@ def _round(value: float | None) -> int | float | None:
 
 
 def community_data(history: History, view: CommunityView) -> dict[str, object]:
-    """The JSON object of ``/compare/data/<slug>.json``: dates run daily from ``start``."""
+    """The JSON object of ``/compare/data/<slug>.json``: values run daily from ``start`` to the
+    newest day (``None`` where there is no value). The history keeps only days with data, so
+    the days between are filled in here, from the community's first value (and never before
+    2000-01-01, where no snapshot can be: an old typed value does not make the file long)."""
     series = {
         metric: rollup.community_series(history, view.slug, metric)
         for metric in COMPARE_METRICS
         if metric in history.metrics(view.slug)
     }
-    first = min(
-        (i for s in series.values() for i, v in enumerate(s.values) if v is not None),
-        default=len(history.dates),
-    )
+    by_day = {
+        metric: {d: v for d, v in zip(s.dates, s.values, strict=True) if v is not None}
+        for metric, s in series.items()
+    }
+    known = sorted(d for values in by_day.values() for d in values if d >= EARLIEST_DAY)
+    if not known:
+        return {"slug": view.slug, "name": view.name, "founded": _founded(view), "start": None,
+                "metrics": {metric: [] for metric in series}}  # fmt: skip
+    first, last = date.fromisoformat(known[0]), date.fromisoformat(known[-1])
+    days = [(first + timedelta(days=k)).isoformat() for k in range((last - first).days + 1)]
     return {
         "slug": view.slug,
         "name": view.name,
-        "founded": (view.rollup.start or "")[:10] or None,
-        "start": history.dates[first] if first < len(history.dates) else None,
-        "metrics": {metric: [_round(v) for v in s.values[first:]] for metric, s in series.items()},
+        "founded": _founded(view),
+        "start": known[0],
+        "metrics": {
+            metric: [_round(values.get(d)) for d in days] for metric, values in by_day.items()
+        },
     }
+
+
+def _founded(view: CommunityView) -> str | None:
+    return (view.rollup.start or "")[:10] or None
+
+
+#: The oldest day a comparison file starts on (the first possible snapshot day).
+EARLIEST_DAY = "2000-01-01"
 
 
 def community_json(history: History, view: CommunityView) -> str:

@@ -1,14 +1,18 @@
 """Downloads for /data/: pure builders, history in, text out (the generator writes the files).
 
+- ``observations-YYYY.csv.gz``: one gzip file per year, the rows of observations.csv of that
+  year (always published; each stays far below GitHub Pages' 100 MB per file).
 - ``observations.csv``: long, one row per (date, community, source, metric): ``date,
   community, platform, source, metric, value, status``. A source that failed with nothing to
   carry has one row with an empty metric and value, so failures stay visible. A ``stale`` row
   (a value carried forward) says in ``stale_since`` the last day the source was observed
-  fresh (empty when that day is before the history).
+  fresh (empty when that day is before the history). Published with
+  observations.json only while the history is small (``FULL_FILES_MAX_ROWS``).
 - ``observations.json``: the same history, columnar: ``dates`` plus one entry per (community,
   source) with a status per date and one array per metric (null = no value).
 - ``<community>.csv``: wide, one row per (date, source) with a column per metric.
-- ``snapshot.schema.json``: JSON Schema (Draft 2020-12) of a snapshot file, schema_version 1.
+- ``snapshot.schema.json``: JSON Schema (Draft 2020-12) of a snapshot file, schema_version 1,
+  generated from the contract's structures (``contract.schema``).
 
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``,
 tab or carriage return) are prefixed with ``'``; numbers stay numbers.
@@ -16,6 +20,7 @@ tab or carriage return) are prefixed with ``'``; numbers stay numbers.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import json
@@ -23,7 +28,8 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from community_metrics.contract.model import METRICS, SCHEMA_VERSION, STATUSES, TIMESTAMP_PATTERN
+from community_metrics.contract import schema
+from community_metrics.contract.model import METRICS
 from community_metrics.store.history import STATUS_NAMES, History
 
 CSV_COLUMNS = (
@@ -148,6 +154,130 @@ def iter_observations_csv(history: History) -> Iterator[str]:
     yield "".join(lines)
 
 
+#: observations.csv and observations.json (the whole history in one file) are published only
+#: up to this many rows (about 50 MB of CSV); the yearly compressed files are always published.
+FULL_FILES_MAX_ROWS = 1_000_000
+#: gzip level of the yearly files: rows are grouped by (community, source, metric), so a year
+#: of 10,000 communities compresses about 20 times, well under GitHub Pages' 100 MB per file.
+YEAR_FILE_GZIP_LEVEL = 6
+
+
+def observation_rows(history: History) -> int:
+    """About how many rows observations.csv would have (observed days x metrics)."""
+    total = 0
+    for entry in _entries(history):
+        observed = len(entry.status) - entry.status.count(0)
+        total += observed * max(1, len(entry.values))
+    return total
+
+
+def full_files_fit(history: History) -> bool:
+    return observation_rows(history) <= FULL_FILES_MAX_ROWS
+
+
+def observation_years(history: History) -> list[str]:
+    """The years that have observations, oldest first (one yearly file each)."""
+    spans: dict[str, tuple[int, int]] = {}  # year -> (first index, last index + 1): dates sort
+    for index, day in enumerate(history.dates):
+        first, _ = spans.get(day[:4], (index, index))
+        spans[day[:4]] = (first, index + 1)
+    entries = list(_entries(history))
+    return [
+        year
+        for year, (first, stop) in sorted(spans.items())
+        if any(entry.status[first:stop].count(0) < stop - first for entry in entries)
+    ]
+
+
+def year_file_name(year: str, part: int = 0, parts: int = 1) -> str:
+    if parts == 1:
+        return f"observations-{year}.csv.gz"
+    return f"observations-{year}-part{part + 1}of{parts}.csv.gz"
+
+
+#: A year with more rows than this is published in 2, 4 or 12 parts (by calendar months), so
+#: no file comes near 100 MB (rows compress to about 3 to 4 bytes each).
+YEAR_FILE_MAX_ROWS = 12_000_000
+
+
+def download_files(history: History) -> list[tuple[str, str, str]]:
+    """(file name, first day, last day) of each yearly file (or part of a year), oldest first."""
+    spans: dict[str, tuple[int, int]] = {}  # YYYY-MM -> (first index, last index + 1)
+    for index, day in enumerate(history.dates):
+        first, _ = spans.get(day[:7], (index, index))
+        spans[day[:7]] = (first, index + 1)
+    entries = [(e.status, max(1, len(e.values))) for e in _entries(history)]
+    rows = {
+        month: sum(
+            ((stop - first) - status[first:stop].count(0)) * width for status, width in entries
+        )
+        for month, (first, stop) in spans.items()
+    }
+    files = []
+    for year in sorted({month[:4] for month in rows}):
+        total = sum(count for month, count in rows.items() if month.startswith(year))
+        if not total:
+            continue
+        parts = next((n for n in (1, 2, 4) if total <= YEAR_FILE_MAX_ROWS * n), 12)
+        size = 12 // parts
+        for part in range(parts):
+            months = [f"{year}-{m:02d}" for m in range(part * size + 1, (part + 1) * size + 1)]
+            if parts > 1 and not any(rows.get(month) for month in months):
+                continue
+            last = calendar.monthrange(int(year), int(months[-1][5:]))[1]
+            name = year_file_name(year, part, parts)
+            files.append((name, f"{months[0]}-01", f"{months[-1]}-{last}"))
+    return files
+
+
+def iter_year_csv(history: History, year: str) -> Iterator[str]:
+    """One year of observations.csv (see ``iter_period_csv``)."""
+    return iter_period_csv(history, f"{year}-01-01", f"{year}-12-31")
+
+
+def iter_period_csv(history: History, first_day: str, last_day: str) -> Iterator[str]:
+    """The rows of observations.csv from ``first_day`` to ``last_day`` (same columns), grouped
+    by community, source and metric, then date: consecutive rows differ little, which is what
+    makes the gzip file small. A source that failed with nothing to carry has one row per such
+    day with an empty metric and value, after its metrics."""
+    yield ",".join(CSV_COLUMNS) + "\n"
+    indices = [i for i, day in enumerate(history.dates) if first_day <= day <= last_day]
+    dates = history.dates
+    lines: list[str] = []
+    for entry in _entries(history):
+        status = entry.status
+        observed = [i for i in indices if status[i]]
+        filled = [m for m in METRICS if m in entry.backfill]
+        if not observed and not filled:
+            continue
+        since = stale_since(status, dates)
+        state = {i: f"{_STATUS_TEXT[status[i]]},{since.get(i, '')}" for i in observed}
+        source_prefix = _csv_prefix([entry.community, entry.platform, entry.source])
+        valued: set[int] = set()
+        for metric in entry.metrics():
+            column = entry.values[metric]
+            prefix = source_prefix + _csv_prefix([metric])
+            for i in observed:
+                value = column[i]
+                if value == value:  # not NaN
+                    valued.add(i)
+                    lines.append(f"{dates[i]},{prefix}{_number_text(value)},{state[i]}\n")
+        for i in observed:
+            if i not in valued:
+                lines.append(f"{dates[i]},{source_prefix},,{state[i]}\n")
+        for metric in filled:  # back-filled: rows of their own, status "backfilled"
+            column = entry.backfill[metric]
+            prefix = source_prefix + _csv_prefix([metric])
+            for i in indices:
+                value = column[i]
+                if value == value:
+                    lines.append(f"{dates[i]},{prefix}{_number_text(value)},{BACKFILLED},\n")
+        if len(lines) >= _CHUNK_LINES:
+            yield "".join(lines)
+            lines = []
+    yield "".join(lines)
+
+
 def observations_csv(history: History) -> str:
     return "".join(iter_observations_csv(history))
 
@@ -235,83 +365,7 @@ def observations_json(history: History) -> str:
     return json.dumps(observations_data(history), ensure_ascii=False, separators=(",", ":"))
 
 
-# --- JSON Schema of the snapshot file ------------------------------------------------------------
+# --- JSON Schema of the snapshot file: generated from the contract ------------------------------
 
-#: A calendar-valid YYYY-MM-DD (leap years included, no year 0000), as a prefix pattern.
-CALENDAR_DATE = (
-    r"^(?!0000)(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
-    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
-    r"|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)"
-)
-_END = r"(?![\s\S])"  # end of string; "$" would also match before a trailing newline
-
-#: The largest finite double: a JSON number beyond it parses to infinity, which is refused.
-_MAX_DOUBLE = 1.7976931348623157e308
-
-
-def snapshot_schema() -> dict[str, Any]:
-    """JSON Schema (Draft 2020-12) accepting what ``model.Snapshot.from_dict`` accepts.
-
-    Two rules cannot be said in JSON Schema and are checked by the reader only: no two
-    observations of one file share (community, source), and an integer written without an
-    exponent must not exceed 2**63. The file name must also equal ``date`` + ".json"."""
-    timestamp = {
-        "type": "string",
-        "allOf": [{"pattern": TIMESTAMP_PATTERN}, {"pattern": CALENDAR_DATE}],
-    }
-    text = {"type": "string", "minLength": 1}
-    observation = {
-        "type": "object",
-        "required": ["community", "platform", "source", "status"],
-        "properties": {
-            "community": {**text, "description": "slug of the community in communities.yml"},
-            "platform": {**text, "description": "github, discourse, mastodon, ..."},
-            "source": {**text, "description": "platform:identifier, unique per community"},
-            "status": {
-                "enum": list(STATUSES),
-                "description": (
-                    "ok; partial (some requests failed, what succeeded is kept); stale (this "
-                    "run failed, metrics carry the last good values observed at observed_at); "
-                    "error (failed, nothing earlier to carry)"
-                ),
-            },
-            "metrics": {
-                "type": "object",
-                "propertyNames": {"enum": list(METRICS)},
-                "additionalProperties": {"type": "number", "minimum": 0, "maximum": _MAX_DOUBLE},
-                "description": "metric name -> count; a metric the platform does not report "
-                "is absent, never 0",
-            },
-            "created_at": {"anyOf": [{"type": "null"}, timestamp]},
-            "observed_at": {"anyOf": [{"type": "null"}, timestamp]},
-            "endpoint": {"anyOf": [{"type": "null"}, text]},
-            "error": {"type": ["string", "null"]},
-            "extra": {"type": "object", "description": "platform-specific extras"},
-        },
-        "if": {"properties": {"status": {"const": "error"}}},
-        "then": {},
-        "else": {"required": ["observed_at"], "properties": {"observed_at": timestamp}},
-    }
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "snapshot.schema.json",
-        "title": "Community Pulse snapshot file, schema_version 1",
-        "description": (
-            "One day of observations: data/snapshots/YYYY/YYYY-MM-DD.json. Not expressible "
-            "here and checked by the reader: observations are unique by (community, source); "
-            "integers are at most 2**63; the file is named after its date."
-        ),
-        "type": "object",
-        "required": ["schema_version", "date", "generated_at", "observations"],
-        "properties": {
-            "schema_version": {"const": SCHEMA_VERSION},
-            "date": {"type": "string", "pattern": CALENDAR_DATE + _END},
-            "generated_at": timestamp,
-            "synthetic": {"type": "boolean", "description": "true: made-up demo data"},
-            "observations": {"type": "array", "items": observation},
-        },
-    }
-
-
-def snapshot_schema_json() -> str:
-    return json.dumps(snapshot_schema(), indent=2, ensure_ascii=False) + "\n"
+snapshot_schema = schema.snapshot_schema
+snapshot_schema_json = schema.snapshot_schema_json

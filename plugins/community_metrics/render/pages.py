@@ -8,6 +8,7 @@ views, dashboard charts, status rows and headlines. ``ShortcodeRenderer`` render
 
 from __future__ import annotations
 
+import functools
 import logging
 import statistics
 from collections import Counter
@@ -99,6 +100,20 @@ class Pulse:
     @property
     def status_counts(self) -> dict[str, int]:
         return dict(Counter(row.status for row in self.status_rows))
+
+    @functools.cached_property
+    def download_files(self) -> list[tuple[str, str, str]]:
+        """(name, first day, last day) of each yearly gzip file (a large year comes in parts)."""
+        from community_metrics.render import downloads
+
+        return downloads.download_files(self.history) if self.history else []
+
+    @functools.cached_property
+    def full_downloads(self) -> bool:
+        """Whether observations.csv / .json (the whole history in one file) are published."""
+        from community_metrics.render import downloads
+
+        return bool(self.history) and downloads.full_files_fit(self.history)
 
 
 def _tracked_bands(views: list[CommunityView], attribute: str) -> dict[str, int]:
@@ -375,18 +390,35 @@ def pulse_escape(value: object) -> str:
 
 
 def write_downloads(pulse: Pulse, output: Path) -> None:
-    """/data/observations.csv, observations.json, communities/<slug>.csv, snapshot.schema.json."""
+    """/data/observations-YYYY.csv.gz, communities/<slug>.csv, snapshot.schema.json, and, while
+    the history is small, observations.csv and observations.json."""
+    import gzip
+
     from community_metrics.render import downloads
 
     folder = output / "data"
     (folder / "communities").mkdir(parents=True, exist_ok=True)
     history = pulse.history
     note = downloads.DEMO_CSV_NOTE if pulse.synthetic else ""
-    with (folder / "observations.csv").open("w", encoding="utf-8", newline="") as handle:
-        handle.write(note)
-        for chunk in downloads.iter_observations_csv(history):  # streamed: it grows large
-            handle.write(chunk)
-    (folder / "observations.json").write_text(downloads.observations_json(history), "utf-8")
+    for name, first_day, last_day in pulse.download_files:
+        path = folder / name
+        # mtime=0: the same history gives byte-identical files (no needless redeploys)
+        with (
+            path.open("wb") as raw,
+            gzip.GzipFile(
+                filename="", mode="wb", fileobj=raw, mtime=0,
+                compresslevel=downloads.YEAR_FILE_GZIP_LEVEL,
+            ) as packed,
+        ):  # fmt: skip
+            packed.write(note.encode("utf-8"))
+            for chunk in downloads.iter_period_csv(history, first_day, last_day):
+                packed.write(chunk.encode("utf-8"))
+    if pulse.full_downloads:
+        with (folder / "observations.csv").open("w", encoding="utf-8", newline="") as handle:
+            handle.write(note)
+            for chunk in downloads.iter_observations_csv(history):  # streamed: it grows large
+                handle.write(chunk)
+        (folder / "observations.json").write_text(downloads.observations_json(history), "utf-8")
     (folder / "snapshot.schema.json").write_text(downloads.snapshot_schema_json(), "utf-8")
     for view in pulse.communities:
         text = note + downloads.community_csv(history, view.slug)

@@ -1,9 +1,11 @@
 """Snapshot files -> a compact, columnar history that metrics and charts read.
 
-``load_history`` streams every snapshot once through ``snapshots.iter_snapshots`` (the one
+``load_history`` streams every snapshot once through ``snapshots.read_snapshot`` (the one
 reader) and keeps, per (community, source), one ``array('d')`` per metric (NaN = no value that
-day) and one status code per day. ``History.dates`` is every calendar day from the first to the
-last snapshot, so a day without a file is a gap in every series, visible as a break in a chart.
+day) and one status code per day. ``History.dates`` holds every day that has a snapshot file
+(or a typed manual value), and after each run of days one more day as a gap marker, so a day
+without a file is a gap in every series, visible as a break in a chart; a span of years with no
+data costs one entry, never one per calendar day (``sparse_dates``).
 A file that cannot be read or breaks the contract is kept in ``History.errors`` (a list of
 ``SnapshotError``) and its day stays a gap; it is never silently dropped.
 
@@ -20,16 +22,13 @@ Rules a reader of the numbers should know:
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import math
 import multiprocessing
 import os
-import pickle
 import sys
 import threading
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -40,8 +39,8 @@ from community_metrics.contract.model import METRICS, Observation, Snapshot
 from community_metrics.store.backfill import apply_backfills, backfill_days, read_backfills
 from community_metrics.store.snapshots import (
     SnapshotError,
-    iter_snapshots,
     read_snapshot,
+    snapshot_day_problem,
     snapshot_paths,
 )
 
@@ -92,10 +91,10 @@ class Series:
         return None
 
     def has_values(self) -> bool:
-        return any(v is not None for v in self.values)
+        return self.values.count(None) != len(self.values)  # in C: called for every chart
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceHistory:
     """Everything kept about one (community, source) pair."""
 
@@ -165,24 +164,44 @@ class History:
             by_source[observation.source] = entry
         return entry
 
-    def add(self, day: str, observation: Observation) -> None:
-        """Record one observation of ``day`` (days must be added oldest first)."""
+    def add_day(self, day: str, observations: Iterable[Observation]) -> None:
+        """Record the observations of ``day`` (days oldest first). The one loop every
+        observation of a history passes through: kept flat on purpose."""
         index = self._index[day]
-        entry = self._source(observation)
-        entry.status[index] = STATUS_CODES[observation.status]
-        for metric, value in observation.metrics.items():
-            column = entry.values.get(metric)
-            if column is None:
-                column = entry.values[metric] = array("d", [NAN]) * len(self.dates)
-            column[index] = value
-        entry.latest, entry.latest_date = observation, day
-        entry.platform = observation.platform
-        if observation.created_at:
-            entry.created_at = observation.created_at
-        if observation.is_good:
-            entry.last_good, entry.last_good_date = observation, day
-        if observation.error:
-            entry.last_error, entry.last_error_date = observation, day
+        size = len(self.dates)
+        sources = self._sources
+        codes = STATUS_CODES
+        for observation in observations:
+            by_source = sources.get(observation.community)
+            if by_source is None:
+                by_source = sources[observation.community] = {}
+            entry = by_source.get(observation.source)
+            if entry is None:
+                entry = by_source[observation.source] = SourceHistory(
+                    community=observation.community,
+                    source=observation.source,
+                    platform=observation.platform,
+                    status=bytearray(size),
+                )
+            status = observation.status
+            entry.status[index] = codes[status]
+            values = entry.values
+            for metric, value in observation.metrics.items():
+                column = values.get(metric)
+                if column is None:
+                    column = values[metric] = array("d", [NAN]) * size
+                column[index] = value
+            entry.latest = observation
+            entry.latest_date = day
+            entry.platform = observation.platform
+            if observation.created_at:
+                entry.created_at = observation.created_at
+            if status == "ok" or status == "partial":  # GOOD_STATUSES
+                entry.last_good = observation
+                entry.last_good_date = day
+            if observation.error:
+                entry.last_error = observation
+                entry.last_error_date = day
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -224,18 +243,22 @@ class History:
         return Series(self.dates, values, stale, backfilled)
 
 
-def _is_calendar_date(text: str) -> bool:
-    """A file named 2026-02-30.json is reported by the reader; it must not break the range."""
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _date_range(first: str, last: str) -> list[str]:
-    start, end = date.fromisoformat(first), date.fromisoformat(last)
-    return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
+def sparse_dates(days: Iterable[str]) -> list[str]:
+    """The days of a history: every day that has a file or a typed value, plus, after each
+    such day whose next day has neither, that next day as one gap marker (a chart breaks
+    there, a table shows nothing). Its length is at most twice the number of days, whatever
+    the span between the oldest and the newest: one value typed in 1901 costs two entries, not
+    45,000 per series."""
+    present = sorted(set(days))
+    dates: list[str] = []
+    for position, day in enumerate(present):
+        dates.append(day)
+        following = present[position + 1] if position + 1 < len(present) else None
+        if following is not None:
+            next_day = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+            if next_day != following:
+                dates.append(next_day)
+    return dates
 
 
 #: Below this many files one process reads them all; above, ``workers`` processes share them.
@@ -276,7 +299,7 @@ def load_history(
     *,
     manual: Iterable[ManualValue] = (),
     workers: int | None = None,
-    cache_dir: Path | None = None,
+    today: date | None = None,
 ) -> History:
     """Read every snapshot under ``data_dir`` once into a ``History``.
 
@@ -286,32 +309,33 @@ def load_history(
     the glue) join the series of their ``manual:`` source. Large
     histories are read by ``workers`` forked processes (default: 2 when there are many
     files), each over a contiguous run of days; the result is the same as reading them in
-    one process. With ``cache_dir`` (Pelican's CACHE_PATH), each parsed file is kept there,
-    keyed by path, modification time and size, so an unchanged file is not parsed again.
+    one process. ``today`` bounds the newest plausible snapshot day (``snapshot_paths``).
+    ``History.dates`` is ``sparse_dates`` of the days found: its size follows
+    the number of days with data, never the span between the oldest and the newest.
     """
-    paths = snapshot_paths(Path(data_dir))
-    days = [p.name[:10] for p in paths if _is_calendar_date(p.name[:10])]
+    problems: list[SnapshotError] = []
+    paths = snapshot_paths(Path(data_dir), problems, today=today)
+    days = [p.name[:10] for p in paths]
+    # a plausible day whose file cannot be used (stored twice, misfiled) stays a gap
+    days += [
+        d for e in problems if snapshot_day_problem(d := e.path.name[:10], today=today) is None
+    ]
     manual = sorted(manual, key=lambda v: (v.community, v.source, v.metric, v.date))
     days += [value.date for value in manual]
     backfills, backfill_warnings = read_backfills(Path(data_dir)) if days else ([], [])
     days += backfill_days(backfills)
-    history = History(_date_range(min(days), max(days)) if days else [])
+    history = History(sparse_dates(days))
+    history.errors += problems
     if registry is not None:
         history._registry = {c.slug: c for c in registry.communities}
-    cache = str(cache_dir) if cache_dir is not None else None
     workers = _default_workers(len(paths)) if workers is None else workers
     if workers <= 1 or len(paths) < 2:
-        if cache is None:
-            add_snapshots(history, iter_snapshots(Path(data_dir), errors=history.errors))
-        else:
-            add_snapshots(history, _read_all([str(p) for p in paths], cache, history.errors))
+        add_snapshots(history, _read_all(paths, history.errors))
     else:
         chunks = _balanced_runs(paths, workers)
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
-            parts = list(
-                pool.map(_load_part, [history.dates] * len(chunks), chunks, [cache] * len(chunks))
-            )
+            parts = list(pool.map(_load_part, [history.dates] * len(chunks), chunks))
         for part, errors in parts:
             _merge_part(history, part)
             history.errors += [SnapshotError(Path(path), message) for path, message in errors]
@@ -321,42 +345,10 @@ def load_history(
     return history
 
 
-_CACHE_VERSION = 1
-
-
-def _read_cached(path: Path, cache: str | None) -> Snapshot:
-    """``read_snapshot``, remembered under ``cache`` by (path, mtime, size). Only good files
-    are remembered: a broken one is read (and named) again on every build."""
-    if cache is None:
-        return read_snapshot(path)
-    try:
-        stat = path.stat()
-    except OSError:
-        return read_snapshot(path)  # names the problem
-    key = (_CACHE_VERSION, str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    digest = hashlib.sha256(key[1].encode("utf-8")).hexdigest()[:24]
-    cached = Path(cache) / "community_metrics" / "snapshots" / f"{digest}.pickle"
-    try:
-        with cached.open("rb") as handle:
-            stored_key, snapshot = pickle.load(handle)  # noqa: S301 - our own cache folder
-        if stored_key == key and isinstance(snapshot, Snapshot):
-            return snapshot
-    except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.PickleError):
-        pass  # missing or unreadable cache entry: parse the file
-    snapshot = read_snapshot(path)
-    with contextlib.suppress(OSError):
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump((key, snapshot), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cached)
-    return snapshot
-
-
-def _read_all(paths: list[str], cache: str | None, errors: list[SnapshotError]):
+def _read_all(paths: Iterable[str | Path], errors: list[SnapshotError]) -> Iterator[Snapshot]:
     for path in paths:
         try:
-            yield _read_cached(Path(path), cache)
+            yield read_snapshot(Path(path))
         except SnapshotError as exc:
             errors.append(exc)
 
@@ -428,13 +420,11 @@ def _balanced_runs(paths: list[Path], count: int) -> list[list[str]]:
     return [run for run in runs if run]
 
 
-def _load_part(
-    dates: list[str], paths: list[str], cache: str | None = None
-) -> tuple[History, list[tuple[str, str]]]:
+def _load_part(dates: list[str], paths: list[str]) -> tuple[History, list[tuple[str, str]]]:
     """A worker: the history of some consecutive files (errors as plain, picklable tuples)."""
     part = History(dates)
     errors: list[SnapshotError] = []
-    add_snapshots(part, _read_all(paths, cache, errors))
+    add_snapshots(part, _read_all(paths, errors))
     return part, [(str(e.path), e.message) for e in errors]
 
 
@@ -472,14 +462,11 @@ def _merge_part(history: History, part: History) -> None:
         history.last_snapshot_date = part.last_snapshot_date
 
 
-def add_snapshots(history: History, snapshots: Iterable) -> None:
+def add_snapshots(history: History, snapshots: Iterable[Snapshot]) -> None:
     """Fold snapshots (oldest first) into ``history``; a snapshot is synthetic-flagged once
     any file is, so a page never hides that some of its numbers are made up."""
     for snapshot in snapshots:
-        if snapshot.date not in history._index:
-            continue  # read_snapshot guarantees file name == date, so this cannot happen
         history.synthetic = history.synthetic or snapshot.synthetic
         history.last_generated_at = snapshot.generated_at
         history.last_snapshot_date = snapshot.date
-        for observation in snapshot.observations:
-            history.add(snapshot.date, observation)
+        history.add_day(snapshot.date, snapshot.observations)

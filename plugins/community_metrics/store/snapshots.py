@@ -12,21 +12,27 @@ import contextlib
 import json
 import os
 import re
+import stat
 import tempfile
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from datetime import date as date_type
 from pathlib import Path
+
+from msgspec.structs import replace
 
 from community_metrics.contract.model import (
     ContractError,
+    MalformedJSON,
     Observation,
     Snapshot,
+    decode_snapshot,
     format_timestamp,
     utc_now,
 )
 
 _FILE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.json$")
+_DAY_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 class SnapshotError(Exception):
@@ -46,58 +52,136 @@ def snapshot_path(data_dir: Path, date: str) -> Path:
     return snapshot_dir(data_dir) / date[:4] / f"{date}.json"
 
 
-def snapshot_paths(data_dir: Path) -> list[Path]:
-    """Every ``YYYY/YYYY-MM-DD.json`` under ``<data>/snapshots``, oldest first."""
+#: A snapshot file larger than this is named and skipped before a byte of it is read. The
+#: biggest real day (10,000 communities, several sources each) is a few MB; 64 MB leaves
+#: room for growth and still keeps one bad file (or a link to /dev/zero) from eating memory.
+MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
+
+#: The first day a snapshot may hold; the last is tomorrow (UTC): a collector east of UTC may
+#: already be on the next day, nothing else is plausible.
+FIRST_SNAPSHOT_DAY = date_type(2000, 1, 1)
+
+
+def snapshot_day_problem(day: str, *, today: date_type | None = None) -> str | None:
+    """Why ``day`` cannot be a snapshot day (None when it can). The same answer under any TZ:
+    only UTC is consulted."""
+    try:
+        parsed = date_type.fromisoformat(day)
+    except (TypeError, ValueError):
+        return f"{day!r} is not a calendar date (YYYY-MM-DD)"
+    if not _DAY_RE.match(day):
+        return f"{day!r} is not written YYYY-MM-DD"
+    last = (today or datetime.now(UTC).date()) + timedelta(days=1)
+    if not FIRST_SNAPSHOT_DAY <= parsed <= last:
+        return (
+            f"{day} is outside the plausible snapshot days "
+            f"{FIRST_SNAPSHOT_DAY.isoformat()} .. {last.isoformat()} (tomorrow, UTC)"
+        )
+    return None
+
+
+def snapshot_paths(
+    data_dir: Path,
+    problems: list[SnapshotError] | None = None,
+    *,
+    today: date_type | None = None,
+) -> list[Path]:
+    """Every ``YYYY/YYYY-MM-DD.json`` under ``<data>/snapshots``, oldest first. ``today`` (UTC;
+    default: the clock's) bounds the newest plausible day: a build for a given moment
+    (``COMMUNITY_METRICS_NOW``) judges by that moment.
+
+    A file whose day is not a plausible snapshot day, or that is filed under another year's
+    folder, or whose day is also stored in another folder, is left out and named in
+    ``problems`` (every reader passes one): the same day twice is never a silent choice."""
     root = snapshot_dir(data_dir)
     if not root.is_dir():
         return []
-    found = [
-        path
-        for year in root.iterdir()
-        if year.is_dir() and year.name.isdigit()
-        for path in year.iterdir()
-        if _FILE_RE.match(path.name)
-    ]
-    return sorted(found, key=lambda p: p.name)
+    found = sorted(
+        (
+            path
+            for year in root.iterdir()
+            if year.is_dir() and year.name.isdigit()
+            for path in year.iterdir()
+            if _FILE_RE.match(path.name)
+        ),
+        key=lambda p: (p.name, str(p)),
+    )
+    by_day: dict[str, list[Path]] = {}
+    for path in found:
+        by_day.setdefault(path.name[:10], []).append(path)
+    good: list[Path] = []
+    bad: list[SnapshotError] = []
+    for day, paths in by_day.items():
+        if len(paths) > 1:
+            names = " and ".join(str(p) for p in paths)
+            for path in paths:
+                bad.append(
+                    SnapshotError(
+                        path,
+                        f"the day {day} is stored twice ({names}): keep the one in the "
+                        f"{day[:4]} folder and remove the other",
+                    )
+                )
+            continue
+        path = paths[0]
+        problem = snapshot_day_problem(day, today=today)
+        if problem is None and path.parent.name != day[:4]:
+            problem = f"is filed under {path.parent.name}/: move it to {day[:4]}/"
+        if problem is not None:
+            bad.append(SnapshotError(path, problem))
+            continue
+        good.append(path)
+    if problems is not None:
+        problems.extend(bad)
+    return good
+
+
+def read_contract_file(path: Path, *, what_to_do: str) -> Snapshot:
+    """Size-check, read and decode one snapshot-shaped file (a day or a shard's partial).
+
+    Every failure is a ``SnapshotError`` naming the file: too large or not a regular file
+    (checked before reading), unreadable, not JSON (line, column), or breaking the contract
+    (JSON path)."""
+    path = Path(path)
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise SnapshotError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise SnapshotError(path, "is not a regular file (a device or a folder?): skipped")
+    if info.st_size > MAX_SNAPSHOT_BYTES:
+        raise SnapshotError(
+            path,
+            f"is {info.st_size:,} bytes, more than the {MAX_SNAPSHOT_BYTES // 2**20} MB a "
+            "snapshot file may hold: skipped",
+        )
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SNAPSHOT_BYTES + 1)
+    except OSError as exc:
+        raise SnapshotError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_SNAPSHOT_BYTES:  # grew while we looked
+        raise SnapshotError(path, f"is more than {MAX_SNAPSHOT_BYTES // 2**20} MB: skipped")
+    try:
+        return decode_snapshot(raw)
+    except MalformedJSON as exc:
+        raise SnapshotError(path, f"is {exc}: {what_to_do}") from None
+    except ContractError as exc:
+        raise SnapshotError(path, f"breaks the snapshot contract at {exc}") from None
+    except RecursionError:
+        raise SnapshotError(path, "breaks the snapshot contract: nested too deeply") from None
 
 
 def read_snapshot(path: Path) -> Snapshot:
     """Read and validate one snapshot file; every failure is a ``SnapshotError`` naming it."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SnapshotError(path, f"cannot be read ({exc.strerror or exc})") from None
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        # ValueError: JSONDecodeError, or an integer past Python's digit limit
-        where = f" at line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else ""
-        raise SnapshotError(
-            path,
-            f"is not valid JSON{where}: restore it from git (git checkout -- {path.name}) "
-            "or move it aside",
-        ) from None
-    try:
-        snapshot = Snapshot.from_dict(data)
-    except ContractError as exc:
-        raise SnapshotError(path, f"breaks the snapshot contract at {exc}") from None
-    except RecursionError:
-        raise SnapshotError(path, "breaks the snapshot contract: nested too deeply") from None
+    snapshot = read_contract_file(
+        path,
+        what_to_do=f"restore it from git (git checkout -- {path.name}) or move it aside",
+    )
     if path.name != f"{snapshot.date}.json":
         raise SnapshotError(path, f"holds date {snapshot.date} but is named {path.name}")
     return snapshot
-
-
-def iter_snapshots(data_dir: Path, errors: list[SnapshotError] | None = None) -> Iterator[Snapshot]:
-    """Yield every readable snapshot, oldest first; unreadable ones go to ``errors`` (or raise)."""
-    for path in snapshot_paths(data_dir):
-        try:
-            yield read_snapshot(path)
-        except SnapshotError as exc:
-            if errors is None:
-                raise
-            errors.append(exc)
 
 
 def write_json_atomic(path: Path, data: object, *, indent: int | None = 2) -> None:
@@ -126,22 +210,6 @@ def write_json_atomic(path: Path, data: object, *, indent: int | None = 2) -> No
             os.close(dir_fd)
 
 
-def previous_snapshot(
-    data_dir: Path, date: str, errors: list[SnapshotError] | None = None
-) -> Snapshot | None:
-    """The newest readable snapshot strictly before ``date`` (corrupt ones are named, skipped)."""
-    for path in reversed(snapshot_paths(data_dir)):
-        if path.name >= f"{date}.json":
-            continue
-        try:
-            return read_snapshot(path)
-        except SnapshotError as exc:
-            if errors is None:
-                raise
-            errors.append(exc)
-    return None
-
-
 def last_good_observations(
     data_dir: Path,
     date: str,
@@ -153,7 +221,7 @@ def last_good_observations(
     ``--only`` run, a missing shard) still finds its last good values in an older one."""
     wanted = set(keys)
     found: dict[tuple[str, str], Observation] = {}
-    for path in reversed(snapshot_paths(data_dir)):
+    for path in reversed(snapshot_paths(data_dir, errors)):
         if not wanted:
             break
         if path.name >= f"{date}.json":
