@@ -35,11 +35,13 @@ def test_parse_count_keeps_floats_when_asked():
         (float("nan"), "not a finite number"),
         (float("inf"), "not a finite number"),
         (12.5, "not a whole number"),
-        (10**12, "implausibly large"),
+        (10**12 + 1, "implausibly large"),
+        ("9" * 5000, "implausibly large"),  # refused before Python converts 5,000 digits
+        ("١٢٣", "not a plain number"),  # Arabic-Indic digits are not a count's digits
         ([1], "not a number"),
     ],
 )
-def test_parse_count_refuses_with_reason(raw, reason):
+def test_parse_count_refuses_with_reason(raw, reason):  # the bound: MAX_COUNT = 10**12
     with pytest.raises(ValueError, match=reason) as info:
         parse_count(raw, "users_count")
     assert "users_count" in str(info.value)

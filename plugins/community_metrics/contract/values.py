@@ -15,11 +15,15 @@ from typing import Any
 
 from community_metrics.contract.model import format_timestamp
 
-#: Larger than any real community (Reddit's biggest subreddits have ~10^8 subscribers).
-MAX_COUNT = 10**10
+#: The largest count a platform may report (documented on the Methodology page): far above any
+#: real community (the biggest subreddits have ~10^8 subscribers) and above the view counts of
+#: the biggest video channels (~10^11), so a value beyond it is a broken answer, not a figure.
+MAX_COUNT = 10**12
 
-_INT_STRING = re.compile(r"^[+]?\d+$")
-_FLOAT_STRING = re.compile(r"^[+]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
+_INT_STRING = re.compile(r"^[+]?[0-9]+$")  # ASCII digits only: "١٢٣" is not a count here
+_FLOAT_STRING = re.compile(r"^[+]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][+-]?[0-9]+)?$")
+#: More digits than any plausible count has: refused before Python converts them.
+_MAX_DIGITS = 40
 
 
 def parse_count(value: Any, field: str, *, allow_float: bool = False) -> int | float:
@@ -30,6 +34,8 @@ def parse_count(value: Any, field: str, *, allow_float: bool = False) -> int | f
         raise ValueError(f"{field} is {original!r}, not a number")
     if isinstance(value, str):
         text = value.strip()
+        if len(text) > _MAX_DIGITS:
+            raise ValueError(f"{field} is a number of {len(text)} characters, implausibly large")
         if _INT_STRING.match(text):
             value = int(text)
         elif _FLOAT_STRING.match(text):
