@@ -86,6 +86,7 @@ PLUGINS = ["community_metrics", "pulse_site"]
 NAV_LINKS = [
     ("Home", ""),
     ("Dashboard", "dashboard/"),
+    ("Compare", "compare/"),
     ("Benchmarks", "benchmarks/"),
     ("Status", "status/"),
     ("Data", "data/"),

@@ -15,7 +15,17 @@ pytestmark = pytest.mark.browser
 
 PAGES = {"home": "/", "post": "/posts/counting-members/", "archives": "/archives/"}
 WIDTHS = [390, 1280]
-NAV_LABELS = ["Home", "Dashboard", "Benchmarks", "Status", "Data", "Posts", "Methodology", "About"]
+NAV_LABELS = [
+    "Home",
+    "Dashboard",
+    "Compare",
+    "Benchmarks",
+    "Status",
+    "Data",
+    "Posts",
+    "Methodology",
+    "About",
+]
 
 
 @pytest.fixture(scope="module")

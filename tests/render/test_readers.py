@@ -301,3 +301,23 @@ def test_dashboard_bubble_chart_keeps_the_leaders(tmp_path: Path, monkeypatch) -
     bubble = json.loads(figure.select_one("script[type='application/json']").string)
     assert bubble["data"][0]["y"] == [1500]  # Python, the larger of the two
     assert "The 1 largest of 2 communities" in figure.select_one(".pulse-chart-notes").get_text()
+
+
+def test_compare_lines_keep_each_communitys_one_colour(site: Path) -> None:
+    """/compare/ draws each community in the colour it has in every other chart."""
+    page = soup(site / "dashboard" / "index.html")
+    overview = next(
+        json.loads(page.find("script", id=div["data-figure"]).string)
+        for div in page.select(".pulse-chart[data-figure]")
+        if "members-overview" in div["data-figure"]
+    )
+    on_dashboard = {
+        t["name"]: t["line"]["color"]
+        for t in overview["data"]
+        if t.get("name") in ("Python", "Rust")
+    }
+    assert set(on_dashboard) == {"Python", "Rust"}
+    for slug, name in (("python", "Python"), ("rust", "Rust")):
+        data = json.loads((site / "compare" / "data" / f"{slug}.json").read_text())
+        assert data["colour"] == on_dashboard[name]
+        assert data["dash"] in ("solid", "dash", "dashdot", "longdash")

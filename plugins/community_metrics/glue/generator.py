@@ -404,7 +404,9 @@ class CommunityMetricsGenerator(Generator):
         )
         for view in pulse.communities:
             self._write_raw(
-                writer, f"compare/data/{view.slug}.json", compare.community_json(history, view)
+                writer,
+                f"compare/data/{view.slug}.json",
+                compare.community_json(history, view, pulse.styles.get(view.slug)),
             )
             for metric, svg in readers.badges(view).items():
                 self._write_raw(writer, f"badges/{view.slug}/{metric}.svg", svg)

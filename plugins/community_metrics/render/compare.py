@@ -32,7 +32,9 @@ def _round(value: float | None) -> int | float | None:
     return int(value) if float(value).is_integer() else round(value, 4)
 
 
-def community_data(history: History, view: CommunityView) -> dict[str, object]:
+def community_data(
+    history: History, view: CommunityView, style: tuple[str, str] | None = None
+) -> dict[str, object]:
     """The JSON object of ``/compare/data/<slug>.json``: values run daily from ``start`` to the
     newest day (``None`` where there is no value). The history keeps only days with data, so
     the days between are filled in here, from the community's first value (and never before
@@ -47,9 +49,11 @@ def community_data(history: History, view: CommunityView) -> dict[str, object]:
         for metric, s in series.items()
     }
     known = sorted(d for values in by_day.values() for d in values if d >= EARLIEST_DAY)
+    # the community's one colour (and dash) of every chart on the site, from the registry order
+    colour = {"colour": style[0], "dash": style[1]} if style else {}
     if not known:
         return {"slug": view.slug, "name": view.name, "founded": _founded(view), "start": None,
-                "metrics": {metric: [] for metric in series}}  # fmt: skip
+                "metrics": {metric: [] for metric in series}, **colour}  # fmt: skip
     first, last = date.fromisoformat(known[0]), date.fromisoformat(known[-1])
     days = [(first + timedelta(days=k)).isoformat() for k in range((last - first).days + 1)]
     return {
@@ -60,6 +64,7 @@ def community_data(history: History, view: CommunityView) -> dict[str, object]:
         "metrics": {
             metric: [_round(values.get(d)) for d in days] for metric, values in by_day.items()
         },
+        **colour,
     }
 
 
@@ -71,8 +76,10 @@ def _founded(view: CommunityView) -> str | None:
 EARLIEST_DAY = "2000-01-01"
 
 
-def community_json(history: History, view: CommunityView) -> str:
-    text = json.dumps(community_data(history, view), separators=(",", ":"), allow_nan=False)
+def community_json(
+    history: History, view: CommunityView, style: tuple[str, str] | None = None
+) -> str:
+    text = json.dumps(community_data(history, view, style), separators=(",", ":"), allow_nan=False)
     return text.replace("</", "<\\/")
 
 

@@ -67,7 +67,7 @@ class Pulse:
     band_charts: list[charts.Chart] = field(default_factory=list)
     benchmark_groups: list[Any] = field(default_factory=list)
     history: History | None = None
-    #: slug -> (colour, dash): one colour per community on every chart, posts included
+    #: slug -> (colour, dash): one colour per community on every chart, posts and /compare/ included
     styles: dict[str, charts.Style] = field(default_factory=dict)
 
     def community(self, slug: str) -> CommunityView | None:

@@ -269,7 +269,10 @@
         var traces = datasets.map(function (d) {
           return {
             // a sparse series (a few snapshots) shows its points; a daily one, its line
-            type: "scatter", name: d.data.name, marker: { size: 5 },
+            // each community keeps its one colour (and dash) of every chart on the site
+            type: "scatter", name: d.data.name,
+            marker: { size: 5, color: d.data.colour },
+            line: { color: d.data.colour, dash: d.data.dash || "solid", width: 2 },
             mode: d.points.filter(function (p) { return p.y !== null; }).length < 60 ? "lines+markers" : "lines",
             x: d.points.map(function (p) { return p.x; }),
             y: d.points.map(function (p) { return p.y; }),
@@ -288,8 +291,9 @@
         };
         chart.setAttribute("role", "img");
         chart.setAttribute("aria-label", describe(s, names) + ". The table below holds the values.");
+        // the site's chart toolbar: "download PNG" only; a double-click undoes a zoom
         return Plotly.react(chart, traces, layout, { displaylogo: false, responsive: true,
-          modeBarButtonsToRemove: ["select2d", "lasso2d"] }).then(function () {
+          modeBarButtons: [["toImage"]], doubleClick: "reset" }).then(function () {
           chart.setAttribute("data-drawn", "true");
           chart.setAttribute("data-names", names.join(","));
           statusLine.textContent = "Showing " + describe(s, names) + ".";
