@@ -175,6 +175,7 @@ def test_home_lists_the_latest_posts_newest_first(local_site: Path) -> None:
     assert nav == [
         "Home",
         "Dashboard",
+        "Compare",
         "Benchmarks",
         "Status",
         "Data",
