@@ -21,6 +21,13 @@ DRAWN = "() => document.getElementById('compare-chart').dataset.drawn === 'true'
 QUERY = "compare/?c=rust,python&m=members&norm=index&align=age&from=2026-10-01"
 
 
+def wait_drawn(page) -> None:
+    """The comparison is drawn once its result comes near the screen (plotly.js is loaded
+    only then): scroll to it, as a reader does, and wait for the drawing."""
+    page.locator("#compare-result-title").scroll_into_view_if_needed()
+    page.wait_for_function(DRAWN, timeout=20_000)
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # one row per table page, so that the fixture's two communities make two pages
@@ -64,7 +71,7 @@ def _no_overflow(page: object) -> bool:
 @pytest.mark.parametrize("width", [390, 1280])
 def test_compare_query_draws_the_named_communities(open_page, artifacts: Path, width: int) -> None:
     page = open_page(QUERY, width=width)
-    page.wait_for_function(DRAWN, timeout=20_000)
+    wait_drawn(page)
     assert _trace_names(page) == ["Rust", "Python"]
     # indexed: every line starts at 100; aligned by age: x is months since founding
     first_y = page.evaluate("() => document.getElementById('compare-chart').data.map(t => t.y[0])")
@@ -85,7 +92,7 @@ def test_compare_query_draws_the_named_communities(open_page, artifacts: Path, w
 @pytest.mark.parametrize("width", [390, 1280])
 def test_compare_is_operable_by_keyboard(open_page, artifacts: Path, width: int) -> None:
     page = open_page("compare/?c=python&m=members", width=width)
-    page.wait_for_function(DRAWN, timeout=20_000)
+    wait_drawn(page)
     assert _trace_names(page) == ["Python"]
     page.locator("#compare-search").focus()
     page.keyboard.type("rus")
@@ -179,7 +186,7 @@ def test_community_page_shows_badges_sparkline_and_peer_link(
     assert len(widths) == 2 and all(w > 0 for w in widths)  # the SVG files load as images
     assert page.locator(".pulse-headline svg.pulse-spark").is_visible()
     page.get_by_role("link", name="Compare Python with other communities").click()
-    page.wait_for_function(DRAWN, timeout=20_000)
+    wait_drawn(page)
     assert _trace_names(page) == ["Python"]
     page.go_back()
     assert _no_overflow(page)
@@ -211,13 +218,13 @@ def test_compare_finds_unlisted_communities_by_search_and_query(
     try:
         page = context.new_page()
         page.goto(f"{base}/compare/?c=python", wait_until="load")
-        page.wait_for_function(DRAWN, timeout=20_000)
+        wait_drawn(page)
         assert page.locator('input[name="c"]').count() == 1  # only the leader is listed
         page.locator("#compare-search").fill("rus")
         page.wait_for_function("() => document.querySelector('input[name=c][value=rust]')")
         assert page.locator('input[value="rust"]').is_visible()
         page.goto(f"{base}/compare/?c=rust", wait_until="load")
-        page.wait_for_function(DRAWN, timeout=20_000)
+        wait_drawn(page)
         assert _trace_names(page) == ["Rust"]
         assert page.locator('input[value="rust"]').is_checked()
         assert page.locator('input[value="rust"]').is_visible()

@@ -335,8 +335,19 @@
   var listed = {};
   boxes().forEach(function (box) { listed[box.value] = true; });
   var unlisted = namedSlugs().filter(function (slug) { return !listed[slug]; });
+  // The first drawing waits until the result comes near the screen (as the site's other
+  // charts do): on a phone the form fills the first screen, and plotly.js is not needed there.
+  function whenNear(element, run) {
+    if (!("IntersectionObserver" in window)) { run(); return; }
+    var observer = new IntersectionObserver(function (entries) {
+      if (!entries.some(function (entry) { return entry.isIntersecting; })) return;
+      observer.disconnect();
+      run();
+    }, { rootMargin: "200px 0px" });
+    observer.observe(element);
+  }
   (unlisted.length ? loadIndex() : Promise.resolve()).then(function () {
     readAddress();
-    draw();
-  }, function () { readAddress(); draw(); });
+    whenNear(title, draw);
+  }, function () { readAddress(); whenNear(title, draw); });
 })();
