@@ -91,6 +91,20 @@ def check_date(text: str | None) -> str:
     return text
 
 
+def _wanted_communities(registry: Registry, only: str | list[str] | None) -> list[str] | None:
+    """``--only``'s slugs (None: every community); a slug the registry lacks is a usage error."""
+    wanted = _only(only)
+    if wanted:
+        known = {c.slug for c in registry.communities}
+        unknown = [slug for slug in wanted if slug not in known]
+        if unknown:
+            raise UsageError(
+                f"--only {', '.join(unknown)}: no such community in {registry.path} "
+                f"(known: {', '.join(sorted(known)) or 'none'})"
+            )
+    return wanted
+
+
 def _only(text: str | list[str] | None) -> list[str] | None:
     if text is None:
         return None
@@ -157,15 +171,7 @@ def collect_and_store(
         except ValueError as exc:
             raise UsageError(str(exc)) from None
     registry = registry or load_registry(config_path)
-    wanted = _only(only)
-    if wanted:
-        known = {c.slug for c in registry.communities}
-        unknown = [slug for slug in wanted if slug not in known]
-        if unknown:
-            raise UsageError(
-                f"--only {', '.join(unknown)}: no such community in {registry.path} "
-                f"(known: {', '.join(sorted(known)) or 'none'})"
-            )
+    wanted = _wanted_communities(registry, only)
     if part is None:
         _check_day_file(data_dir, day)
     sources = select_sources(registry.sources, only=wanted, shard=part)
@@ -239,15 +245,7 @@ def check_sources(
     """``--check``: ask each selected source once and return what came back. Writes nothing:
     no snapshot, no partial, no back-fill, no lock file (and no cassette: no ``--record``)."""
     registry = registry or load_registry(config_path)
-    wanted = _only(only)
-    if wanted:
-        known = {c.slug for c in registry.communities}
-        unknown = [slug for slug in wanted if slug not in known]
-        if unknown:
-            raise UsageError(
-                f"--only {', '.join(unknown)}: no such community in {registry.path} "
-                f"(known: {', '.join(sorted(known)) or 'none'})"
-            )
+    wanted = _wanted_communities(registry, only)
     sources = select_sources(registry.sources, only=wanted)
     client = _client(None, replay, http_options)
     try:
