@@ -156,16 +156,29 @@ def stale_since(series: Series, index: int) -> str | None:
 def stale_since_all(series: Series) -> list[str | None]:
     """``stale_since`` for every day in one pass: the since-day where stale ("" when unknown),
     None where fresh or a gap."""
-    found: list[str | None] = []
+    dates, values, stale = series.dates, series.values, series.stale
+    size = len(dates)
+    if len(values) != size or len(stale) != size:
+        raise ValueError("a series needs as many values and stale flags as dates")
+    found: list[str | None] = [None] * size
     last_fresh = ""
-    for day, value, stale in zip(series.dates, series.values, series.stale, strict=True):
-        if value is None:
-            found.append(None)
-        elif stale:
-            found.append(last_fresh)
-        else:
-            last_fresh = day
-            found.append(None)
+    start = 0
+    # jump from one stale run to the next (list.index runs in C): between runs, the newest
+    # day with a value is the last fresh day; stale days are few in most series
+    while start < size:
+        try:
+            run = stale.index(True, start)
+        except ValueError:
+            break
+        for back in range(run - 1, start - 1, -1):
+            if values[back] is not None:
+                last_fresh = dates[back]
+                break
+        while run < size and stale[run]:
+            if values[run] is not None:
+                found[run] = last_fresh
+            run += 1
+        start = run
     return found
 
 
