@@ -287,9 +287,11 @@ def _overview(series: Series) -> Series:
 def monthly(series: Series) -> Series:
     """Newest value of each calendar month (for accessible tables of long series)."""
     by_month: dict[str, int] = {}
+    values = series.values
     for index, day in enumerate(series.dates):
-        if series.values[index] is not None or day[:7] not in by_month:
-            by_month[day[:7]] = index
+        month = day[:7]
+        if values[index] is not None or month not in by_month:
+            by_month[month] = index
     picks = sorted(by_month.values())
     return Series(
         [series.dates[i] for i in picks],
@@ -449,11 +451,13 @@ def _line_traces(
         else:
             by_day = _since_by_day(daily)
             since = [by_day.get(d) for d in series.dates]
+        # stale, or next to a stale day (the flags shifted one day either way)
+        stale = series.stale
         near_stale = [
-            series.stale[i]
-            or (i > 0 and series.stale[i - 1])
-            or (i + 1 < size and series.stale[i + 1])
-            for i in range(size)
+            here or before or after
+            for here, before, after in zip(
+                stale, [False, *stale[:-1]], [*stale[1:], False], strict=True
+            )
         ]
         traces.append(
             {
