@@ -62,12 +62,28 @@ def sum_series(parts: Sequence[Series]) -> Series | None:
         return None
     dates = parts[0].dates
     values: list[float | int | None] = []
-    stale: list[bool] = []
-    for index in range(len(dates)):
-        day = [part.values[index] for part in parts]
-        total = None if any(v is None for v in day) else m.exact_total(day)
+    # one pass over the days with the columns zipped (a build sums millions of days): a day
+    # of whole numbers is summed here as Python ints, anything else goes through exact_total
+    for day in zip(*[part.values for part in parts], strict=True):
+        if None in day:
+            values.append(None)
+            continue
+        total = 0
+        for value in day:
+            if value.__class__ is float and value.is_integer():  # False for inf and NaN
+                total += int(value)
+            elif value.__class__ is int:
+                total += value
+            else:
+                total = m.exact_total(day)
+                break
         values.append(total)
-        stale.append(total is not None and any(part.stale[index] for part in parts))
+    stale = [
+        total is not None and any(flags)
+        for total, flags in zip(
+            values, zip(*[part.stale for part in parts], strict=True), strict=True
+        )
+    ]
     marks = None
     if any(part.backfilled for part in parts):  # a total is back-filled when any term is
         marks = [
@@ -84,7 +100,18 @@ def counted(history: History, slug: str, metric: str) -> list[str]:
 
 
 def community_series(history: History, slug: str, metric: str) -> Series:
-    """The community total of ``metric`` (an all-gap series when no source counts)."""
+    """The community total of ``metric`` (an all-gap series when no source counts).
+
+    Kept in the history's memo: every page, chart and download of a build asks for the same
+    totals (read-only series, so sharing one is safe)."""
+    key = ("community_series", slug, metric)
+    found = history.memo.get(key)
+    if found is None:
+        found = history.memo[key] = _community_series(history, slug, metric)
+    return found
+
+
+def _community_series(history: History, slug: str, metric: str) -> Series:
     parts = [history.series(slug, s, metric) for s in counted(history, slug, metric)]
     total = sum_series(parts)
     if total is None:
@@ -94,7 +121,15 @@ def community_series(history: History, slug: str, metric: str) -> Series:
 
 
 def engagement_series(history: History, slug: str) -> Series | None:
-    """active_30d / members summed over the tracked sources that report both."""
+    """active_30d / members summed over the tracked sources that report both (memoised like
+    ``community_series``)."""
+    key = ("engagement_series", slug)
+    if key not in history.memo:
+        history.memo[key] = _engagement_series(history, slug)
+    return history.memo[key]
+
+
+def _engagement_series(history: History, slug: str) -> Series | None:
     both = [
         s
         for s in tracked_sources(history, slug)
@@ -121,16 +156,29 @@ def stale_since(series: Series, index: int) -> str | None:
 def stale_since_all(series: Series) -> list[str | None]:
     """``stale_since`` for every day in one pass: the since-day where stale ("" when unknown),
     None where fresh or a gap."""
-    found: list[str | None] = []
+    dates, values, stale = series.dates, series.values, series.stale
+    size = len(dates)
+    if len(values) != size or len(stale) != size:
+        raise ValueError("a series needs as many values and stale flags as dates")
+    found: list[str | None] = [None] * size
     last_fresh = ""
-    for day, value, stale in zip(series.dates, series.values, series.stale, strict=True):
-        if value is None:
-            found.append(None)
-        elif stale:
-            found.append(last_fresh)
-        else:
-            last_fresh = day
-            found.append(None)
+    start = 0
+    # jump from one stale run to the next (list.index runs in C): between runs, the newest
+    # day with a value is the last fresh day; stale days are few in most series
+    while start < size:
+        try:
+            run = stale.index(True, start)
+        except ValueError:
+            break
+        for back in range(run - 1, start - 1, -1):
+            if values[back] is not None:
+                last_fresh = dates[back]
+                break
+        while run < size and stale[run]:
+            if values[run] is not None:
+                found[run] = last_fresh
+            run += 1
+        start = run
     return found
 
 

@@ -26,12 +26,6 @@ DEFAULT_COUNT = 5
 PEER_COUNT = 4
 
 
-def _round(value: float | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else round(value, 4)
-
-
 def community_data(
     history: History, view: CommunityView, style: tuple[str, str] | None = None
 ) -> dict[str, object]:
@@ -44,26 +38,31 @@ def community_data(
         for metric in COMPARE_METRICS
         if metric in history.metrics(view.slug)
     }
+    # each value rounded once (whole numbers as ints, others to 4 decimals), inline: a large
+    # build writes millions of them; the daily lists below are plain lookups
     by_day = {
-        metric: {d: v for d, v in zip(s.dates, s.values, strict=True) if v is not None}
+        metric: {
+            d: int(v) if float(v).is_integer() else round(v, 4)
+            for d, v in zip(s.dates, s.values, strict=True)
+            if v is not None
+        }
         for metric, s in series.items()
     }
-    known = sorted(d for values in by_day.values() for d in values if d >= EARLIEST_DAY)
+    known = [d for values in by_day.values() for d in values if d >= EARLIEST_DAY]
     # the community's one colour (and dash) of every chart on the site, from the registry order
     colour = {"colour": style[0], "dash": style[1]} if style else {}
     if not known:
         return {"slug": view.slug, "name": view.name, "founded": _founded(view), "start": None,
                 "metrics": {metric: [] for metric in series}, **colour}  # fmt: skip
-    first, last = date.fromisoformat(known[0]), date.fromisoformat(known[-1])
+    start = min(known)
+    first, last = date.fromisoformat(start), date.fromisoformat(max(known))
     days = [(first + timedelta(days=k)).isoformat() for k in range((last - first).days + 1)]
     return {
         "slug": view.slug,
         "name": view.name,
         "founded": _founded(view),
-        "start": known[0],
-        "metrics": {
-            metric: [_round(values.get(d)) for d in days] for metric, values in by_day.items()
-        },
+        "start": start,
+        "metrics": {metric: [values.get(d) for d in days] for metric, values in by_day.items()},
         **colour,
     }
 

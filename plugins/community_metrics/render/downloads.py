@@ -24,7 +24,6 @@ import calendar
 import csv
 import io
 import json
-import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -74,6 +73,15 @@ def _number_text(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
 
+def _number_texts(column: Any) -> list[str]:
+    """``_number_text`` of every value of a column, "" where there is none (NaN): once per
+    column, inlined (the CSVs of a large build hold millions of numbers)."""
+    return [
+        "" if v != v else str(int(v)) if v.is_integer() else repr(v)  # NaN != NaN
+        for v in column
+    ]
+
+
 _STATUS_TEXT = {code: name for code, name in STATUS_NAMES.items()}
 #: The status of a back-filled row in the CSV downloads (not a snapshot status: no snapshot
 #: observed it; the platform reported it afterwards, see store/backfill.py).
@@ -103,6 +111,15 @@ DEMO_CSV_NOTE = (
     "# DEMO DATA: synthetic numbers written by invoke demo; they describe no real community. "
     "(pandas: read_csv(path, comment='#'))\n"
 )
+
+
+def _stale_since_of(history: History, entry: Any) -> dict[int, str]:
+    """``stale_since`` of one source, memoised for the history: every yearly file asks."""
+    key = ("csv_stale_since", entry.community, entry.source)
+    found = history.memo.get(key)
+    if found is None:
+        found = history.memo[key] = stale_since(entry.status, history.dates)
+    return found
 
 
 def _entries(history: History, communities: list[str] | None = None):
@@ -250,7 +267,7 @@ def iter_period_csv(history: History, first_day: str, last_day: str) -> Iterator
         filled = [m for m in METRICS if m in entry.backfill]
         if not observed and not filled:
             continue
-        since = stale_since(status, dates)
+        since = _stale_since_of(history, entry)
         state = {i: f"{_STATUS_TEXT[status[i]]},{since.get(i, '')}" for i in observed}
         source_prefix = _csv_prefix([entry.community, entry.platform, entry.source])
         valued: set[int] = set()
@@ -261,7 +278,9 @@ def iter_period_csv(history: History, first_day: str, last_day: str) -> Iterator
                 value = column[i]
                 if value == value:  # not NaN
                     valued.add(i)
-                    lines.append(f"{dates[i]},{prefix}{_number_text(value)},{state[i]}\n")
+                    # _number_text, inlined
+                    text = str(int(value)) if value.is_integer() else repr(value)
+                    lines.append(f"{dates[i]},{prefix}{text},{state[i]}\n")
         for i in observed:
             if i not in valued:
                 lines.append(f"{dates[i]},{source_prefix},,{state[i]}\n")
@@ -285,6 +304,11 @@ def observations_csv(history: History) -> str:
 def community_csv(history: History, community: str) -> str:
     """One community, wide: date, platform, source, status, then a column per metric."""
     entries = list(_entries(history, [community]))
+    size = len(history.dates)
+
+    def _texts(column: Any) -> list[str]:  # a metric the source never reported: all empty
+        return [""] * size if column is None else _number_texts(column)
+
     metrics = [m for m in METRICS if any(m in e.values for e in entries)]
     metrics += [m for m in METRICS if m not in metrics and any(m in e.backfill for e in entries)]
     lines = [",".join(["date", "platform", "source", "status", *metrics, "stale_since"]) + "\n"]
@@ -292,19 +316,15 @@ def community_csv(history: History, community: str) -> str:
         (
             entry.status,
             _csv_prefix([entry.platform, entry.source]),
-            [entry.values.get(m) for m in metrics],
-            [entry.backfill.get(m) for m in metrics] if entry.backfill else None,
-            stale_since(entry.status, history.dates),
+            [_texts(entry.values.get(m)) for m in metrics],
+            [_texts(entry.backfill.get(m)) for m in metrics] if entry.backfill else None,
+            _stale_since_of(history, entry),
         )
         for entry in entries
     ]
 
     def cells_of(columns: list, index: int) -> list[str]:
-        cells = []
-        for column in columns:
-            value = column[index] if column is not None else math.nan
-            cells.append("" if value != value else _number_text(value))
-        return cells
+        return [column[index] for column in columns]
 
     for index, day in enumerate(history.dates):
         for status, prefix, columns, backfill, since in prepared:

@@ -148,6 +148,9 @@ class History:
         self._index = {day: i for i, day in enumerate(dates)}
         self._sources: dict[str, dict[str, SourceHistory]] = {}
         self._registry: dict[str, Community] = {}
+        #: Values derived from this history, memoised by later stages for its lifetime (one
+        #: build): community totals, source series. Cleared whenever a day is added.
+        self.memo: dict[tuple[str, ...], object] = {}
 
     # --- building --------------------------------------------------------------------------
 
@@ -169,6 +172,7 @@ class History:
         observation of a history passes through: kept flat on purpose."""
         index = self._index[day]
         size = len(self.dates)
+        self.memo.clear()
         sources = self._sources
         codes = STATUS_CODES
         for observation in observations:
@@ -342,6 +346,7 @@ def load_history(
     _add_manual(history, manual)
     apply_backfills(history, backfills)
     history.backfill_warnings = backfill_warnings
+    history.memo.clear()  # manual and back-filled values changed the series
     return history
 
 
