@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from actions_runner import LocalRunner, load_workflow
 
+from community_metrics.registry.platforms import required_tokens
+
 ROOT = Path(__file__).resolve().parents[2]
 NIGHTLY = ROOT / ".github" / "workflows" / "nightly.yml"
 # PIPELINE_TEST_REGISTRY / PIPELINE_TEST_CASSETTE play the nightly on another recorded registry
@@ -88,10 +90,7 @@ TOKEN_PREFIXES = (
 
 
 #: the secrets the token sources of tests/fixtures/registry.yml need in a replayed run
-REPLAY_SECRETS = {
-    name: "replay-test-secret"
-    for name in ("YOUTUBE_API_KEY", "TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN", "ZULIP_API_KEY")
-}
+REPLAY_SECRETS = {name: "replay-test-secret" for name in required_tokens()}
 
 
 def isolated_env(tmp: Path, cassette: Path, **extra: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ input returns None, and callers show "—".
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -274,39 +274,39 @@ def _with_values(observations: Iterable[Observation]) -> list[Observation]:
     return [o for o in observations if o.status != "error" and o.metrics]
 
 
+def _reporting(observations: Sequence[Observation], *metrics: str) -> list[Observation]:
+    return [o for o in observations if all(m in o.metrics for m in metrics)]
+
+
+def _of_sums(
+    both: Sequence[Observation],
+    top: str,
+    bottom: str,
+    combine: Callable[[float | None, float | None], float | None],
+) -> float | None:
+    """``combine(sum of top, sum of bottom)`` over observations that report both metrics (never
+    over sources that report only one); None when there is none."""
+    if not both:
+        return None
+    return combine(
+        exact_total([o.metrics[top] for o in both]), exact_total([o.metrics[bottom] for o in both])
+    )
+
+
 def rollup(
     observations: Sequence[Observation], as_of: str | date, founded: str | None = None
 ) -> Rollup:
     """Combine a community's newest observations (one per source)."""
     usable = _with_values(observations)
-    with_members = [o for o in usable if "members" in o.metrics]
+    with_members = _reporting(usable, "members")
     members = exact_total([o.metrics["members"] for o in with_members]) if with_members else None
-    both = [o for o in with_members if "active_30d" in o.metrics]
-    engagement = (
-        ratio(
-            exact_total([o.metrics["active_30d"] for o in both]),
-            exact_total([o.metrics["members"] for o in both]),
-        )
-        if both
-        else None
+    both = _reporting(usable, "active_30d", "members")
+    asked = _reporting(usable, "unanswered", "topics")
+    engagement = _of_sums(both, "active_30d", "members", ratio)
+    posts_per_active = _of_sums(
+        _reporting(usable, "posts_30d", "active_30d"), "posts_30d", "active_30d", ratio
     )
-    posting = [o for o in usable if "posts_30d" in o.metrics and "active_30d" in o.metrics]
-    posts_per_active = (
-        ratio(
-            exact_total([o.metrics["posts_30d"] for o in posting]),
-            exact_total([o.metrics["active_30d"] for o in posting]),
-        )
-        if posting
-        else None
-    )
-    asked = [o for o in usable if "unanswered" in o.metrics and "topics" in o.metrics]
-    answered = (
-        answered_share(
-            sum(o.metrics["unanswered"] for o in asked), sum(o.metrics["topics"] for o in asked)
-        )
-        if asked
-        else None
-    )
+    answered = _of_sums(asked, "unanswered", "topics", answered_share)
     start = oldest_start([founded, *(o.created_at for o in observations)])
     return Rollup(
         members=members,

@@ -27,6 +27,15 @@ class PlatformSpec:
     default_token_env: str | None = None
     #: identifier or option key -> regular expression its value must match in full (on load).
     identifier_patterns: dict[str, str] = field(default_factory=dict)
+    #: True when no request can be made without that token (the others only get more quota).
+    token_required: bool = False
+
+
+#: Variables without which a source of their platform cannot make its request at all.
+def required_tokens() -> tuple[str, ...]:
+    return tuple(
+        s.default_token_env for s in PLATFORMS.values() if s.token_required and s.default_token_env
+    )
 
 
 HOST = r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?"
@@ -219,6 +228,7 @@ _SPECS = (
         },
         default_api="https://www.googleapis.com/youtube/v3",
         default_token_env="YOUTUBE_API_KEY",  # noqa: S106 -- a variable name
+        token_required=True,
         identifier_patterns={
             "channel": r"UC[A-Za-z0-9_-]{22}",
             "handle": r"@?[A-Za-z0-9._-]{3,30}",
@@ -230,6 +240,7 @@ _SPECS = (
         identifiers={"chat": "the public username, e.g. '@telegram' (quote it)"},
         default_api="https://api.telegram.org",
         default_token_env="TELEGRAM_BOT_TOKEN",  # noqa: S106 -- a variable name
+        token_required=True,
         identifier_patterns={"chat": r"@?[A-Za-z][A-Za-z0-9_]{3,31}"},
     ),
     PlatformSpec(
@@ -238,6 +249,7 @@ _SPECS = (
         identifiers={"channel": "the channel id, e.g. C0123ABC (channel details, bottom)"},
         default_api="https://slack.com/api",
         default_token_env="SLACK_BOT_TOKEN",  # noqa: S106 -- a variable name
+        token_required=True,
         identifier_patterns={"channel": r"[CG][A-Z0-9]{6,20}"},
     ),
     PlatformSpec(
@@ -246,6 +258,7 @@ _SPECS = (
         identifiers={"realm": "the organization's host name, e.g. chat.zulip.org"},
         options={"bot_email": "the e-mail address of the bot whose key is in $ZULIP_API_KEY"},
         default_token_env="ZULIP_API_KEY",  # noqa: S106 -- a variable name
+        token_required=True,
         identifier_patterns={"realm": HOST, "bot_email": EMAIL},
     ),
 )

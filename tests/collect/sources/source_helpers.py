@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from community_metrics.registry.platforms import required_tokens
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -16,7 +18,7 @@ def body(name: str) -> Any:
 
 #: the secrets without which a source cannot even build its request (the others are optional:
 #: with them set, the request would carry a key the committed cassette does not hold)
-REQUIRED_SECRETS = ("YOUTUBE_API_KEY", "TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN", "ZULIP_API_KEY")
+REQUIRED_SECRETS = required_tokens()
 
 
 def set_replay_secrets(monkeypatch) -> None:
