@@ -136,3 +136,12 @@ def test_key_states_stale_gaps_and_bubble_size() -> None:
     assert plain.key == []
     bubble = charts.age_size_bubble([charts.BubblePoint("A", 1.0, 10, None)])
     assert bubble.key == [charts.KEY_BUBBLE]
+
+
+def test_every_platform_has_the_name_people_use() -> None:
+    """A platform added to the registry needs its name for people ("PeerTube", not "Peertube")."""
+    from community_metrics.registry.platforms import PLATFORMS
+    from community_metrics.render.dashboard import PLATFORM_NAMES, source_name
+
+    assert set(PLATFORMS) <= set(PLATFORM_NAMES)
+    assert source_name("peertube:video.blender.org") == "PeerTube · video.blender.org"

@@ -37,6 +37,15 @@ PLATFORM_NAMES = {
     "huggingface": "Hugging Face",
     "opencollective": "Open Collective",
     "nodeinfo": "NodeInfo",
+    "peertube": "PeerTube",
+    "gitlab": "GitLab",
+    "forgejo": "Forgejo",
+    "mediawiki": "MediaWiki",
+    "steam": "Steam",
+    "youtube": "YouTube",
+    "telegram": "Telegram",
+    "slack": "Slack",
+    "zulip": "Zulip",
 }
 
 #: Older than this, a value's freshness is shown as a warning.
