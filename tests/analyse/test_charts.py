@@ -81,7 +81,13 @@ def test_stale_stretch_is_a_separate_dotted_trace() -> None:
     )
     solid, dotted = chart.figure["data"]
     assert solid["y"] == [1, 2, None, None, 5]
-    assert dotted["y"] == [None, 2, 3, 4, 5]  # joins the solid line on both sides
+    # only the stale stretch is listed, joining the solid line on both sides
+    assert list(zip(dotted["x"], dotted["y"], strict=True)) == [
+        ("2024-01-02", 2),
+        ("2024-01-03", 3),
+        ("2024-01-04", 4),
+        ("2024-01-05", 5),
+    ]
     assert dotted["line"]["dash"] == "dot"
     assert dotted["marker"]["symbol"] == "circle-open"
     assert dotted["legendgroup"] == solid["legendgroup"]
