@@ -38,8 +38,8 @@ def test_conflicts_and_release_text_are_linked_where_they_are_named(site: Path) 
     assert majority.select_one("a")["href"].startswith("http://crmindustry.blogspot.com/")
     assert "no copy of the release" in majority.get_text()
     sixty = rows["communities less than one year old (sources disagree)"]("td")[0]
-    assert sixty.select_one(".pulse-no-link").get_text(strip=True).startswith(
-        "— no public copy found"
+    assert (
+        sixty.select_one(".pulse-no-link").get_text(strip=True).startswith("— no public copy found")
     )
     derived = rows["501–1,000 active members"]("td")[2]
     assert "no outside source" in derived.select_one(".pulse-no-link").get_text()
