@@ -21,8 +21,8 @@ def test_combined_audience_shows_7_and_30_day_change_and_a_sparkline(site: Path)
     # Python 1,200 + 300 and Rust 75 on 2026-11-01 (1,575); 7 days back the newest total at or
     # before 2026-10-25 is 2026-10-15's (1,410; the 2026-10-20 file is left out as broken);
     # 30 days back, 2026-10-01's (1,250)
-    change = card.select_one(".pulse-change").get_text(strip=True)
-    assert change == "7 days: +165 (+11.7%) · 30 days: +325 (+26.0%)"
+    change = [line.get_text(strip=True) for line in card.select(".pulse-change")]
+    assert change == ["7 days: +165 (+11.7%)", "30 days: +325 (+26.0%)"]
     spark = card.select_one("svg.pulse-spark")
     assert spark is not None and spark["role"] == "img"
     assert "1,575 on 2026-11-01" in spark.title.get_text()
@@ -41,7 +41,7 @@ def test_a_gap_at_either_end_is_no_change_figure_not_a_smaller_sum(tmp_path: Pat
     day["observations"] = [o for o in day["observations"] if o["community"] != "rust"]
     first.write_text(json.dumps(day))
     site = build(tmp_path / "out", COMMUNITY_METRICS_DATA=str(data))
-    change = _audience_card(site).select_one(".pulse-change").get_text(strip=True)
+    change = [line.get_text(strip=True) for line in _audience_card(site).select(".pulse-change")]
     # Rust has no value on 2026-10-01: that day has no combined total, so no 30-day figure
     # (Python alone would have read as +...); the 7-day window still has both ends
-    assert change == "7 days: +165 (+11.7%) · 30 days: no change figure yet"
+    assert change == ["7 days: +165 (+11.7%)", "30 days: no change figure yet"]

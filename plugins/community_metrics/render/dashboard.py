@@ -175,7 +175,7 @@ class Headline:
     label: str
     value: str
     note: str = ""
-    change: str = ""  # the change over 7 and 30 days (render/site_change.py)
+    change: tuple[str, ...] = ()  # the change over 7 and 30 days, a line each (site_change.py)
     sparkline: str = ""
 
 
@@ -462,7 +462,7 @@ def headlines(communities: list[CommunityView], history: History) -> list[Headli
                     history,
                     growth_text,
                 )
-            ).text,
+            ).lines,
             sparkline=audience.sparkline,
         ),
         Headline(

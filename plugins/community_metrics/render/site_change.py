@@ -26,9 +26,13 @@ WINDOWS = (7, 30)
 
 @dataclass(frozen=True)
 class CardChange:
-    text: str  # "7 days: +1,234 (+0.5%) · 30 days: no change figure yet"
+    lines: tuple[str, ...]  # ("7 days: +1,234 (+0.5%)", "30 days: no change figure yet")
     sparkline: Markup
     changes: dict[int, m.Growth | None]
+
+    @property
+    def text(self) -> str:
+        return " · ".join(self.lines)
 
 
 def audience_series(slugs: Sequence[str], history: History) -> Series | None:
@@ -48,17 +52,16 @@ def audience_change(
     """``describe`` writes one change as the community cards do (``dashboard.growth_text``)."""
     series = audience_series(slugs, history)
     changes = {days: m.growth(series, days) if series else None for days in WINDOWS}
-    words = [
+    lines = [
         f"{days} days: {describe(found) if found else NO_CHANGE}" for days, found in changes.items()
     ]
-    text = " · ".join(words)
     newest = next((g.date for g in changes.values() if g), None)
     if newest and newest != history.last_snapshot_date:
-        text += f" (to {newest}, the newest day every counted community has a value)"
+        lines.append(f"to {newest}, the newest day every counted community has a value")
     if series is None:
         spark = Markup('<span class="pulse-spark-none">{}</span>').format(
             "Combined audience: not enough history for a trend"
         )
     else:
         spark = sparkline_svg(series, "Combined audience")
-    return CardChange(text=text, sparkline=spark, changes=changes)
+    return CardChange(lines=tuple(lines), sparkline=spark, changes=changes)

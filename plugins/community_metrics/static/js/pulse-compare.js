@@ -105,7 +105,7 @@
     var names = quoted.length === 1 ? quoted[0] :
       quoted.slice(0, -1).join(", ") + " or " + quoted[quoted.length - 1];
     unknownLine.textContent = "No tracked community is called " + names + "." +
-      (fallback ? " Showing the default comparison instead; tick communities above to choose others." : "");
+      (fallback ? " Showing the default comparison instead; tick communities below to choose others." : "");
     unknownLine.hidden = false;
   }
 
