@@ -9,6 +9,12 @@ secondary or derived), an optional ``qualifier`` ("nearly", "more than"…), ``d
 of the Tribalization bands) when it can sit beside our communities, and ``conflicts``: other
 published values for the same figure, kept as such.
 
+Every source is linked or says why not: a figure and each of its conflicts take an optional
+``url`` (http/https only: where the source can be read) and an optional ``url_note`` (a short
+sentence shown beside the source: what the link is when it is a copy, or why there is no link,
+e.g. "no public copy found"). The page says "no public copy found" for a source that has
+neither.
+
 Problems are collected and raised together as ``BenchmarkError``, each naming the file, the
 entry (number and id) and what to fix.
 """
@@ -50,11 +56,24 @@ _FIGURE_KEYS = {
     "band",
     "conflicts",
     "url",
+    "url_note",
     "compare",
 }
 #: What a figure may be set beside (``compare:``): a figure the site computes itself.
 COMPARABLE = ("participation",)
-_CONFLICT_KEYS = {"value", "value_text", "qualifier", "year", "source", "source_type", "caveat"}
+_CONFLICT_KEYS = {
+    "value",
+    "value_text",
+    "qualifier",
+    "year",
+    "source",
+    "source_type",
+    "caveat",
+    "url",
+    "url_note",
+}
+#: What the page says beside a source that has no link and no ``url_note``.
+NO_LINK = "no public copy found"
 
 
 class BenchmarkError(ValueError):
@@ -74,6 +93,8 @@ class Conflict:
     qualifier: str | None = None
     year: int | None = None
     caveat: str | None = None
+    url: str | None = None  # where the source can be read (http/https only)
+    url_note: str | None = None  # what the link is, or why there is none
 
 
 @dataclass(frozen=True)
@@ -99,6 +120,7 @@ class Figure:
     file: str = ""
     url: str | None = None  # where the source can be read (http/https only)
     compare: str | None = None  # one of COMPARABLE: the site's own figure to set beside it
+    url_note: str | None = None  # what the link is, or why there is none
 
 
 @dataclass(frozen=True)
@@ -142,6 +164,14 @@ class _Checker:
             self.add(where, f"'year' must be a year such as 2008, not {value!r}")
             return None
         return value
+
+    def url(self, data: dict, where: str) -> str | None:
+        """``url`` (optional): an http(s) address; anything else is a problem."""
+        url = self.text(data, "url", where, required=False)
+        if url is not None and not url.startswith(("https://", "http://")):
+            self.add(where, f"'url' must start with https:// or http://, not {url!r}")
+            return None
+        return url
 
     def unknown(self, data: dict, known: set[str], where: str) -> None:
         for key in sorted(set(data) - known):
@@ -199,6 +229,8 @@ def _conflicts(check: _Checker, data: dict, where: str) -> tuple[Conflict, ...]:
                 qualifier=check.text(item, "qualifier", here, required=False),
                 year=check.year(item, here),
                 caveat=check.text(item, "caveat", here, required=False),
+                url=check.url(item, here),
+                url_note=check.text(item, "url_note", here, required=False),
             )
         )
     return tuple(found)
@@ -253,10 +285,7 @@ def _figure(check: _Checker, data: Any, index: int, study: dict) -> Figure | Non
             band_kind, band = kind, name
     population = check.text(data, "population", where, required=False) or study.get("population")
     year = check.year(data, where)
-    url = check.text(data, "url", where, required=False)
-    if url is not None and not url.startswith(("https://", "http://")):
-        check.add(where, f"'url' must start with https:// or http://, not {url!r}")
-        url = None
+    url = check.url(data, where)
     compare = data.get("compare")
     if compare is not None and compare not in COMPARABLE:
         check.add(where, f"'compare' must be one of {', '.join(COMPARABLE)}, not {compare!r}")
@@ -285,6 +314,7 @@ def _figure(check: _Checker, data: Any, index: int, study: dict) -> Figure | Non
         file=check.path,
         url=url,
         compare=compare,
+        url_note=check.text(data, "url_note", where, required=False),
     )
 
 
@@ -381,6 +411,29 @@ def band_shares(
 
 
 @dataclass(frozen=True)
+class SourceLink:
+    """One source as the page cites it: linked when ``url`` is known; ``note`` is said beside
+    it (what the link is, or why there is none: at least ``NO_LINK``)."""
+
+    text: str
+    url: str | None
+    note: str
+
+
+def _source_link(text: str, url: str | None, note: str | None) -> SourceLink:
+    return SourceLink(text=text, url=url, note=note or ("" if url else NO_LINK))
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """Another published value of a row's figure, with its own (linked) source."""
+
+    value_text: str
+    source: SourceLink
+    year: int | None = None
+
+
+@dataclass(frozen=True)
 class BenchmarkRow:
     figure: str
     value: str  # as published, with conflicting values named
@@ -391,6 +444,10 @@ class BenchmarkRow:
     derived: bool
     caveat: str
     url: str | None = None
+    #: The page's value cell: the figure's own value, then each conflict with its source link.
+    own_value: str = ""
+    conflicts: tuple[ConflictRow, ...] = ()
+    source_link: SourceLink | None = None
 
 
 @dataclass(frozen=True)
@@ -402,8 +459,12 @@ class BenchmarkGroup:
     rows: tuple[BenchmarkRow, ...]
 
 
+def _own_value(figure: Figure) -> str:
+    return figure.value_text + (" (derived)" if figure.derived else "")
+
+
 def _value_text(figure: Figure) -> str:
-    text = figure.value_text + (" (derived)" if figure.derived else "")
+    text = _own_value(figure)
     for other in figure.conflicts:
         year = f", {other.year}" if other.year else ""
         text += f"; also published: {other.value_text} ({other.source}{year})"
@@ -445,6 +506,18 @@ def benchmark_groups(
                     derived=figure.derived,
                     caveat=figure.caveat or "",
                     url=figure.url,
+                    own_value=_own_value(figure),
+                    conflicts=tuple(
+                        ConflictRow(
+                            value_text=other.value_text,
+                            source=_source_link(other.source, other.url, other.url_note),
+                            year=other.year,
+                        )
+                        for other in figure.conflicts
+                    ),
+                    source_link=_source_link(
+                        f"{figure.source} ({figure.source_type})", figure.url, figure.url_note
+                    ),
                 )
             )
         groups.append(

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from community_metrics.analyse import metrics as m
 from community_metrics.analyse import rollup as r
 from community_metrics.contract.model import METRICS, Observation, parse_timestamp
+from community_metrics.render import site_change
 from community_metrics.render.charts import Chart
 from community_metrics.render.sparkline import sparkline_svg
 from community_metrics.store.history import History
@@ -174,6 +175,8 @@ class Headline:
     label: str
     value: str
     note: str = ""
+    change: tuple[str, ...] = ()  # the change over 7 and 30 days, a line each (site_change.py)
+    sparkline: str = ""
 
 
 def _sort_value(value: float | None) -> str:
@@ -453,6 +456,14 @@ def headlines(communities: list[CommunityView], history: History) -> list[Headli
             "Combined audience",
             m.format_number(m.exact_total(total) if total else None),
             audience_note,
+            change=(
+                audience := site_change.audience_change(
+                    [c.slug for c in communities if c.rollup.members is not None],
+                    history,
+                    growth_text,
+                )
+            ).lines,
+            sparkline=audience.sparkline,
         ),
         Headline(
             "Median engagement",

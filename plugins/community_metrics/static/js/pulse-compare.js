@@ -26,6 +26,7 @@
   var indexUrl = form.getAttribute("data-index"); // set when only the largest are listed
   var indexPromise = null;
   var list = document.getElementById("compare-list");
+  var unknownLine = document.getElementById("compare-unknown");
 
   /* Every community ([slug, name]) from /compare/communities.json, added to the list as tick
    * boxes (text set with textContent: names are never parsed as HTML). */
@@ -96,10 +97,30 @@
     return chosen;
   }
 
-  function readAddress() {
+  /* "No tracked community is called 'a', 'b' or 'c'." (names from the address: set as text) */
+  function sayUnknown(unknown, fallback) {
+    if (!unknownLine) return;
+    if (!unknown.length) { unknownLine.hidden = true; unknownLine.textContent = ""; return; }
+    var quoted = unknown.map(function (slug) { return "'" + slug + "'"; });
+    var names = quoted.length === 1 ? quoted[0] :
+      quoted.slice(0, -1).join(", ") + " or " + quoted[quoted.length - 1];
+    unknownLine.textContent = "No tracked community is called " + names + "." +
+      (fallback ? " Showing the default comparison instead; tick communities below to choose others." : "");
+    unknownLine.hidden = false;
+  }
+
+  /* ``listComplete``: every community has its tick box (false when the full list could not be
+   * loaded: then a name that is not listed is not called unknown). */
+  function readAddress(listComplete) {
     var query = new URLSearchParams(window.location.search);
-    var chosen = namedSlugs();
+    var listed = {};
+    boxes().forEach(function (box) { listed[box.value] = true; });
+    var named = namedSlugs();
+    var unknown = listComplete === false ? [] : named.filter(function (slug) { return !listed[slug]; });
+    var chosen = named.filter(function (slug) { return unknown.indexOf(slug) < 0; });
+    var fallback = !chosen.length && unknown.length > 0;
     if (!chosen.length) chosen = (form.getAttribute("data-default") || "").split(",").filter(Boolean);
+    sayUnknown(unknown, fallback);
     boxes().forEach(function (box) {
       box.checked = chosen.indexOf(box.value) >= 0;
       if (box.checked) box.parentNode.parentNode.hidden = false; // a named one is always shown
@@ -329,7 +350,11 @@
     });
   }
   form.addEventListener("submit", function (event) { event.preventDefault(); draw(); });
-  form.addEventListener("change", function (event) { if (event.target !== search) draw(); });
+  form.addEventListener("change", function (event) {
+    if (event.target === search) return;
+    if (event.target.name === "c") sayUnknown([], false); // the reader has chosen anew
+    draw();
+  });
   window.addEventListener("popstate", function () { readAddress(); draw(); });
   statusLine.textContent = "";
   var listed = {};
@@ -349,5 +374,5 @@
   (unlisted.length ? loadIndex() : Promise.resolve()).then(function () {
     readAddress();
     whenNear(title, draw);
-  }, function () { readAddress(); whenNear(title, draw); });
+  }, function () { readAddress(false); whenNear(title, draw); });
 })();
