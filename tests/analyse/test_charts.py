@@ -178,3 +178,18 @@ def test_bubble_skips_communities_without_members() -> None:
 
 def test_recent_window() -> None:
     assert charts.recent(series(list(range(100))), 90).dates[0] == days(100)[10]
+
+
+def test_a_daily_trace_is_published_as_a_start_and_a_step() -> None:
+    """Consecutive days go out as ``x0`` + ``dx`` (one day, in ms on a date axis); the figure
+    as built keeps its dates, and a trace with missing days keeps its list."""
+    daily = charts.community_metric_chart("a", "members", [("s", series([1, 2, 3, 4]))])
+    published = json.loads(daily.json)
+    trace = published["data"][0]
+    assert "x" not in trace and trace["x0"] == "2024-01-01" and trace["dx"] == 86_400_000
+    assert published["layout"]["xaxis"]["type"] == "date"
+    assert daily.figure["data"][0]["x"] == days(4)  # the built figure is unchanged
+    validate(daily)
+    sparse = Series(["2024-01-01", "2024-01-02", "2024-01-05"], [1, 2, 3], [False] * 3)
+    kept = json.loads(charts.community_metric_chart("a", "members", [("s", sparse)]).json)
+    assert kept["data"][0]["x"] == ["2024-01-01", "2024-01-02", "2024-01-05"]

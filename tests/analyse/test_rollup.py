@@ -223,3 +223,32 @@ def test_stale_since_survives_weekly_and_monthly_sampling() -> None:
     assert chart.table.rows[-1][1] == f"100 (stale since {day(789)})"  # monthly sample
     dotted = next(t for t in chart.figure["data"] if t["line"].get("dash") == "dot")
     assert f"(stale since {day(789)})" in dotted["customdata"]  # weekly sample
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), count=st.integers(1, 4))
+def test_the_fast_total_equals_the_general_rule(data, count: int) -> None:
+    """Whole-number columns are summed in C (``_sum_whole_columns``); fractions, huge values
+    and stale days give the same total, stale flags included, as ``sum_series``."""
+    size = data.draw(st.integers(2, 30))
+    value = st.one_of(
+        st.none(), st.integers(0, 10**6), st.sampled_from([0.5, 2.25, 2.0**53, 1e300])
+    )
+    columns = {
+        f"github:s{k}": data.draw(st.lists(value, min_size=size, max_size=size))
+        for k in range(count)
+    }
+    stale = {
+        source: set(data.draw(st.lists(st.integers(0, size - 1), max_size=size)))
+        for source in columns
+    }
+    history = make_history(columns, None, stale)
+    counted = r.counted(history, "py", "members")
+    general = r.sum_series([history.series("py", s, "members") for s in counted])
+    total = r.community_series(history, "py", "members")
+    if general is None:
+        assert not any(v is not None for v in total.values)
+        return
+    assert total.values == general.values
+    assert [type(v) for v in total.values] == [type(v) for v in general.values]
+    assert total.stale == general.stale

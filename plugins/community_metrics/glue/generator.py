@@ -12,25 +12,35 @@ import logging
 import multiprocessing
 import os
 import sys
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from time import perf_counter as clock
 from typing import Any
 
 from pelican.generators import Generator
-from pelican.utils import truncate_html_paragraphs, truncate_html_words
+from pelican.utils import (
+    get_relative_path,
+    path_to_url,
+    truncate_html_paragraphs,
+    truncate_html_words,
+)
 
+from community_metrics.glue.forked import forked_map
 from community_metrics.glue.manual import manual_values
 from community_metrics.glue.markdown_ext import has_slots
 from community_metrics.glue.shortcodes import ShortcodeProblem, replace_shortcodes
 from community_metrics.glue.signals import community_metrics_generator_finalized
 from community_metrics.registry.config import ConfigError, Registry
-from community_metrics.render import changes, compare, pages, readers
+from community_metrics.render import changes, compare, downloads, pages, readers
 from community_metrics.render.dashboard import PostLink
-from community_metrics.store.history import History, load_history
+from community_metrics.store.history import History, can_fork, load_history
 from community_metrics.store.snapshots import snapshot_paths
 
 logger = logging.getLogger(__name__)
+
+Files = tuple[str, str]  # (save_as, text)
 
 
 DEMO_NOTICE = (
@@ -330,24 +340,20 @@ class CommunityMetricsGenerator(Generator):
             )
 
         started = clock()
-        # The /data/ files grow with communities x days: write them in a second process while
+        # The yearly files grow with communities x days: a second process writes them while
         # this one renders the pages (two cores; the child shares the history copy-on-write).
-        downloads = start_downloads(pulse, Path(self.output_path))
+        year_files = start_year_files(pulse, Path(self.output_path))
         self._write_dashboard(write, writer)
         compare_page = readers.compare_context(pulse)
-        for community in pulse.communities:
-            write(
-                f"communities/{community.slug}/index.html",
-                "pulse/community",
-                community=community,
-                peers_query=compare_page["peers"].get(community.slug, ""),
-                badge_site_url=self.settings.get("SITEURL", ""),
-            )
+        for files in forked_map(self._community_files(compare_page), len(pulse.communities)):
+            for save_as, text in files:
+                self._write_raw(writer, save_as, text)
         write("benchmarks/index.html", "pulse/benchmarks")
         write("status/index.html", "pulse/status")
         write("compare/index.html", "pulse/compare", compare=compare_page)
         self._write_reader_files(writer)
-        finish_downloads(downloads)
+        self._write_data_files(writer)
+        finish_year_files(year_files)
         write(
             "data/index.html",
             "pulse/data",
@@ -360,6 +366,59 @@ class CommunityMetricsGenerator(Generator):
             },
         )
         logger.debug("community_metrics: pages and downloads written in %.1f s", clock() - started)
+
+    def _community_files(self, compare_page: dict[str, Any]) -> Callable[[int], list[Files]]:
+        """The job of one community (by position): its page, rendered as the writer would
+        render it, its comparison data, badges and CSV, as (save_as, text) pairs."""
+        pulse = self.pulse
+        history = pulse.history
+        template = self.get_template("pulse/community")
+        note = downloads.DEMO_CSV_NOTE if pulse.synthetic else ""
+        extra = {"pulse": pulse, "badge_site_url": self.settings.get("SITEURL", "")}
+
+        def files(index: int) -> list[Files]:
+            view = pulse.communities[index]
+            page = f"communities/{view.slug}/index.html"
+            peers = compare_page["peers"].get(view.slug, "")
+            context = self._page_context(page, community=view, peers_query=peers, **extra)
+            style = pulse.styles.get(view.slug)
+            found = [
+                (page, template.render(context)),
+                (f"compare/data/{view.slug}.json", compare.community_json(history, view, style)),
+            ]
+            found += [
+                (f"badges/{view.slug}/{metric}.svg", svg)
+                for metric, svg in readers.badges(view).items()
+            ]
+            csv = note + downloads.community_csv(history, view.slug)
+            found.append((f"data/communities/{view.slug}.csv", csv))
+            return found
+
+        return files
+
+    def _page_context(self, save_as: str, **extra: Any) -> dict[str, Any]:
+        """The context Pelican's ``Writer.write_file`` gives a template writing ``save_as``."""
+        context = self.context.copy()
+        context["localsiteurl"] = context.get("localsiteurl", None)
+        if self.settings["RELATIVE_URLS"]:
+            relative = path_to_url(get_relative_path(save_as))
+            context["SITEURL"] = context["localsiteurl"] = relative
+        context["output_file"] = save_as
+        context.update(extra)
+        return context
+
+    def _write_data_files(self, writer: Any) -> None:
+        """The schema and, while the history is small, the whole history in one CSV and one
+        JSON file (the per-community CSVs come with the community pages)."""
+        pulse = self.pulse
+        self._write_raw(writer, "data/snapshot.schema.json", downloads.snapshot_schema_json())
+        if pulse.full_downloads:
+            note = downloads.DEMO_CSV_NOTE if pulse.synthetic else ""
+            csv = note + downloads.observations_csv(pulse.history)
+            self._write_raw(writer, "data/observations.csv", csv)
+            self._write_raw(
+                writer, "data/observations.json", downloads.observations_json(pulse.history)
+            )
 
     def _write_raw(self, writer: Any, save_as: str, text: str) -> None:
         """A non-HTML file (JSON, SVG, Atom) through Pelican's writer (overwrite guard and
@@ -395,21 +454,13 @@ class CommunityMetricsGenerator(Generator):
             self._write_raw(writer, table_page.chunk, readers.rows_json(rows))
 
     def _write_reader_files(self, writer: Any) -> None:
-        """/compare/data/<slug>.json, /badges/<slug>/*.svg and, when the site writes feeds
+        """/compare/communities.json and, when the site writes feeds
         (``FEED_ALL_ATOM`` set, as publishconf.py does), /feeds/changes.atom.xml."""
         pulse = self.pulse
         history = pulse.history
         self._write_raw(
             writer, "compare/communities.json", readers.compare_index_json(pulse.communities)
         )
-        for view in pulse.communities:
-            self._write_raw(
-                writer,
-                f"compare/data/{view.slug}.json",
-                compare.community_json(history, view, pulse.styles.get(view.slug)),
-            )
-            for metric, svg in readers.badges(view).items():
-                self._write_raw(writer, f"badges/{view.slug}/{metric}.svg", svg)
         feed_path = self.settings.get("COMMUNITY_METRICS_CHANGES_FEED")
         if not (feed_path and self.settings.get("FEED_ALL_ATOM")):
             return  # the site's feeds are off (a local build): so is this one
@@ -425,25 +476,25 @@ class CommunityMetricsGenerator(Generator):
         self._write_raw(writer, feed_path, feed)
 
 
-def start_downloads(pulse: pages.Pulse, output: Path) -> Any:
-    """Start writing the /data/ files in a forked process (None: written here, now)."""
-    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
-        pages.write_downloads(pulse, output)
+def start_year_files(pulse: pages.Pulse, output: Path) -> Any:
+    """Start writing the yearly gzip files in a forked process (None: written here, now)."""
+    if not can_fork() or threading.active_count() > 1:
+        pages.write_year_files(pulse, output)
         return None
     process = multiprocessing.get_context("fork").Process(
-        target=pages.write_downloads, args=(pulse, output), name="pulse-downloads"
+        target=pages.write_year_files, args=(pulse, output), name="pulse-year-files"
     )
     process.start()
     return process
 
 
-def finish_downloads(process: Any) -> None:
+def finish_year_files(process: Any) -> None:
     if process is None:
         return
     process.join()
     if process.exitcode != 0:
         raise PulseBuildError(
-            f"writing the /data/ files failed (exit status {process.exitcode}); "
+            f"writing the yearly /data/ files failed (exit status {process.exitcode}); "
             "the error is printed above"
         )
 

@@ -339,18 +339,42 @@ def _overview(series: Series) -> Series:
     return weekly(series) if len(series.dates) > DAILY_LIMIT else series
 
 
+def _month_spans(dates: list[str]) -> list[tuple[int, int]]:
+    """(first index, last index + 1) of each calendar month in ``dates``, oldest first;
+    computed once per dates list (every series of a history shares one)."""
+    found = _MONTHS_CHECKED.get(id(dates))
+    if found is not None and found[0] is dates:
+        return found[1]
+    spans: list[tuple[int, int]] = []
+    month = None
+    for index, day in enumerate(dates):
+        if day[:7] != month:
+            month = day[:7]
+            spans.append((index, index + 1))
+        else:
+            spans[-1] = (spans[-1][0], index + 1)
+    if len(_MONTHS_CHECKED) > 512:
+        _MONTHS_CHECKED.clear()
+    _MONTHS_CHECKED[id(dates)] = (dates, spans)
+    return spans
+
+
+_MONTHS_CHECKED: dict[int, tuple[list[str], list[tuple[int, int]]]] = {}
+
+
 def monthly(series: Series) -> Series:
-    """Newest value of each calendar month (for accessible tables of long series)."""
-    by_month: dict[str, int] = {}
+    """Newest value of each calendar month (for accessible tables of long series); a month
+    without any value keeps its first day, as a gap."""
     values = series.values
-    for index, day in enumerate(series.dates):
-        month = day[:7]
-        if values[index] is not None or month not in by_month:
-            by_month[month] = index
-    picks = sorted(by_month.values())
+    picks = []
+    for first, stop in _month_spans(series.dates):
+        index = stop - 1
+        while index > first and values[index] is None:
+            index -= 1
+        picks.append(index)
     return Series(
         [series.dates[i] for i in picks],
-        [series.values[i] for i in picks],
+        [values[i] for i in picks],
         [series.stale[i] for i in picks],
     )
 
@@ -474,7 +498,12 @@ def _line_traces(
     name = plotly_text(label)
     size = len(series.values)
     rounded = _round_all(series.values)
-    good = [None if stale else value for value, stale in zip(rounded, series.stale, strict=True)]
+    any_stale = True in series.stale
+    good = (
+        [None if stale else value for value, stale in zip(rounded, series.stale, strict=True)]
+        if any_stale
+        else rounded
+    )
     hover = "%{y:.1%}" if percent else "%{y:,}"
     trace: dict[str, Any] = {
         "type": "scatter",
@@ -488,16 +517,21 @@ def _line_traces(
         "line": {"color": colour, "width": 2, "dash": dash},
         "hovertemplate": f"%{{x}}: {hover}<extra>{name}</extra>",
     }
-    isolated = [
-        here is not None and before is None and after is None
-        for before, here, after in zip([None, *good[:-1]], good, [*good[1:], None], strict=True)
-    ]
+    # a line without gaps has no isolated point (checked in C: most lines have no gap)
+    isolated = (
+        [
+            here is not None and before is None and after is None
+            for before, here, after in zip([None, *good[:-1]], good, [*good[1:], None], strict=True)
+        ]
+        if None in good or size == 1
+        else []
+    )
     if any(isolated):
         # a value with a gap on both sides is a point, not a line: mark it or it is invisible
         trace["mode"] = "lines+markers"
         trace["marker"] = {"color": colour, "size": [6 if flag else 0 for flag in isolated]}
     traces = [trace]
-    if any(series.stale):
+    if any_stale:
         # "stale since" from the daily series when this one is a weekly sample of it
         if daily is None:
             since = stale_since_all(series)

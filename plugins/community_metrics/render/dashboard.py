@@ -7,7 +7,9 @@ compute and a missing value shows as "—", never 0.
 
 from __future__ import annotations
 
+import functools
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -135,7 +137,9 @@ class CommunityView:
     growth_rows: list[list[str]] = field(default_factory=list)
     milestones: list[tuple[str, str]] = field(default_factory=list)
     posts: list[PostLink] = field(default_factory=list)
-    charts: list[Chart] = field(default_factory=list)
+    #: Makes the community's charts the first time a page asks (``charts``): they are the
+    #: largest part of a build, made where the page is rendered (glue/forked.py).
+    chart_maker: Callable[[], list[Chart]] | None = None
     summary: str = ""
     stale_text: str = ""  # "(stale since 2026-01-03)" when the members total is stale
     # What changed (issue 11 item 6): 7-day change, a members sparkline, freshness warning.
@@ -153,6 +157,10 @@ class CommunityView:
     oldest_source_start_text: str = ""
     oldest_source_name: str = ""
     platform_names: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def charts(self) -> list[Chart]:
+        return self.chart_maker() if self.chart_maker else []
 
 
 @dataclass

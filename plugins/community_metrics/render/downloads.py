@@ -312,30 +312,31 @@ def community_csv(history: History, community: str) -> str:
     metrics = [m for m in METRICS if any(m in e.values for e in entries)]
     metrics += [m for m in METRICS if m not in metrics and any(m in e.backfill for e in entries)]
     lines = [",".join(["date", "platform", "source", "status", *metrics, "stale_since"]) + "\n"]
-    prepared = [
-        (
-            entry.status,
-            _csv_prefix([entry.platform, entry.source]),
-            [_texts(entry.values.get(m)) for m in metrics],
-            [_texts(entry.backfill.get(m)) for m in metrics] if entry.backfill else None,
-            _stale_since_of(history, entry),
-        )
-        for entry in entries
-    ]
-
-    def cells_of(columns: list, index: int) -> list[str]:
-        return [column[index] for column in columns]
-
-    for index, day in enumerate(history.dates):
-        for status, prefix, columns, backfill, since in prepared:
-            code = status[index]
-            if code:
-                cells = cells_of(columns, index) + [since.get(index, "")]
-                lines.append(f"{day},{prefix}{_STATUS_TEXT[code]},{','.join(cells)}\n")
-            if backfill is not None:
-                cells = cells_of(backfill, index)
-                if any(cells):
-                    lines.append(f"{day},{prefix}{BACKFILLED},{','.join(cells)},\n")
+    dates = history.dates
+    # each source's line of every day, built column-wise (joins and maps run in C), then the
+    # sources' lines merged day by day
+    per_source = []
+    for entry in entries:
+        since = _stale_since_of(history, entry)
+        since_cells = [since.get(index, "") for index in range(size)] if since else [""] * size
+        columns = [_texts(entry.values.get(m)) for m in metrics]
+        cells = map(",".join, zip(*columns, since_cells, strict=True))
+        prefix = _csv_prefix([entry.platform, entry.source])
+        observed = [
+            f"{day},{prefix}{_STATUS_TEXT[code]},{row}\n" if code else ""
+            for day, code, row in zip(dates, entry.status, cells, strict=True)
+        ]
+        filled = [""] * size
+        if entry.backfill:
+            columns = [_texts(entry.backfill.get(m)) for m in metrics]
+            for index, row in enumerate(zip(*columns, strict=True)):
+                if any(row):
+                    filled[index] = f"{dates[index]},{prefix}{BACKFILLED},{','.join(row)},\n"
+        per_source.append((observed, filled))
+    for index in range(size):
+        for observed, filled in per_source:
+            lines.append(observed[index])
+            lines.append(filled[index])
     return "".join(lines)
 
 

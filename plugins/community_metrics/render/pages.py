@@ -3,7 +3,7 @@
 ``build_pulse`` turns History (+ registry, + the posts that name communities) into community
 views, dashboard charts, status rows and headlines. ``ShortcodeRenderer`` renders
 ``{metric ...}``/``{chart ...}`` for posts from the same history. No I/O here except
-``write_downloads``, which writes the /data/ files into the output folder.
+``write_year_files``, which writes the yearly gzip files into the output folder.
 """
 
 from __future__ import annotations
@@ -154,6 +154,49 @@ def comparable_figures(views: list[CommunityView]) -> dict[str, str]:
     }
 
 
+def community_charts(
+    history: History,
+    slug: str,
+    name: str,
+    annotations: list[charts.Annotation],
+    style: charts.Style,
+) -> list[charts.Chart]:
+    """The charts of a community page: one per metric its sources report, daily, plus its
+    engagement; made when the page is rendered (``CommunityView.charts``)."""
+    found: list[charts.Chart] = []
+    for metric in COMMUNITY_CHART_METRICS:
+        if metric not in history.metrics(slug):
+            continue
+        retired = set(r.retired_sources(history, slug))
+        items = [
+            (
+                source_name(s, history.source_history(slug, s).platform)
+                + (" (no longer tracked)" if s in retired else ""),
+                series,
+            )
+            for s in history.sources(slug)
+            if (series := history.series(slug, s, metric))
+        ]
+        found.append(
+            charts.community_metric_chart(
+                slug,
+                metric,
+                items,
+                annotations=annotations,
+                community_label=name,
+                total=r.community_series(history, slug, metric),
+                style=style,
+            )
+        )
+    engagement = r.engagement_series(history, slug)
+    if engagement is not None and engagement.has_values():
+        chart = charts.engagement_overview(
+            [(name, engagement)], chart=f"{slug}-engagement", styles={name: style}
+        )
+        found.append(chart)
+    return found
+
+
 def build_pulse(
     history: History,
     registry: Registry | None,
@@ -198,36 +241,10 @@ def build_pulse(
                 slug,
             )
         annotations = [charts.Annotation(p.date, p.title, link_prefix + p.url) for p in view.posts]
-        for metric in COMMUNITY_CHART_METRICS:
-            if metric not in history.metrics(slug):
-                continue
-            retired = set(r.retired_sources(history, slug))
-            items = [
-                (
-                    source_name(s, history.source_history(slug, s).platform)
-                    + (" (no longer tracked)" if s in retired else ""),
-                    series,
-                )
-                for s in history.sources(slug)
-                if (series := history.series(slug, s, metric))
-            ]
-            view.charts.append(
-                charts.community_metric_chart(
-                    slug,
-                    metric,
-                    items,
-                    annotations=annotations,
-                    community_label=view.name,
-                    total=r.community_series(history, slug, metric),
-                    style=style,
-                )
-            )
-        engagement = engagement_by_slug[slug] = r.engagement_series(history, slug)
-        if engagement is not None and engagement.has_values():
-            chart = charts.engagement_overview(
-                [(view.name, engagement)], chart=f"{slug}-engagement", styles=styles
-            )
-            view.charts.append(chart)
+        view.chart_maker = functools.partial(
+            community_charts, history, slug, view.name, annotations, style
+        )
+        engagement_by_slug[slug] = r.engagement_series(history, slug)
         views.append(view)
 
     members = [(v.name, r.community_series(history, v.slug, "members")) for v in views]
@@ -389,15 +406,15 @@ def pulse_escape(value: object) -> str:
     return str(escape(value))
 
 
-def write_downloads(pulse: Pulse, output: Path) -> None:
-    """/data/observations-YYYY.csv.gz, communities/<slug>.csv, snapshot.schema.json, and, while
-    the history is small, observations.csv and observations.json."""
+def write_year_files(pulse: Pulse, output: Path) -> None:
+    """/data/observations-YYYY.csv.gz: binary files, which Pelican's writer (text only)
+    cannot write; every other download goes through it (glue/generator.py)."""
     import gzip
 
     from community_metrics.render import downloads
 
     folder = output / "data"
-    (folder / "communities").mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     history = pulse.history
     note = downloads.DEMO_CSV_NOTE if pulse.synthetic else ""
     for name, first_day, last_day in pulse.download_files:
@@ -413,13 +430,3 @@ def write_downloads(pulse: Pulse, output: Path) -> None:
             packed.write(note.encode("utf-8"))
             for chunk in downloads.iter_period_csv(history, first_day, last_day):
                 packed.write(chunk.encode("utf-8"))
-    if pulse.full_downloads:
-        with (folder / "observations.csv").open("w", encoding="utf-8", newline="") as handle:
-            handle.write(note)
-            for chunk in downloads.iter_observations_csv(history):  # streamed: it grows large
-                handle.write(chunk)
-        (folder / "observations.json").write_text(downloads.observations_json(history), "utf-8")
-    (folder / "snapshot.schema.json").write_text(downloads.snapshot_schema_json(), "utf-8")
-    for view in pulse.communities:
-        text = note + downloads.community_csv(history, view.slug)
-        (folder / "communities" / f"{view.slug}.csv").write_text(text, "utf-8")

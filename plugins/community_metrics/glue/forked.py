@@ -1,0 +1,64 @@
+"""Work split over forked processes, results handed back in order.
+
+A large build spends most of its time on what each community page needs (charts, the page's
+HTML, its comparison data, badges and CSV). Those are independent: ``forked_map`` computes
+them in two forked workers (they share the loaded history copy-on-write) and yields the
+results here, in order, so that every file is still written by Pelican's writer in this
+process (its overwrite guard and ``content_written`` apply). Small builds, and processes
+that cannot fork safely, compute in place.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+from community_metrics.store.history import can_fork
+
+T = TypeVar("T")
+
+#: Below this many items the fork costs more than it saves.
+FORK_MIN_ITEMS = 40
+#: Chunks per worker: small enough to keep both workers busy to the end and the writing here
+#: going while they compute, large enough that handing results back stays cheap.
+CHUNKS_PER_WORKER = 8
+
+_job: Callable[[int], object] | None = None  # set before the fork: workers inherit it
+
+
+def _run(bounds: tuple[int, int]) -> list[object]:
+    assert _job is not None
+    return [_job(index) for index in range(*bounds)]
+
+
+def workers_for(count: int) -> int:
+    """Two workers for a large job in a single-threaded Linux process, else none (in place).
+    A fork taken while another thread holds a lock (logging's, say) can deadlock the child:
+    the livereload server of ``invoke serve`` runs builds in a thread, so it builds in place.
+    """
+    if count < FORK_MIN_ITEMS or threading.active_count() > 1 or not can_fork():
+        return 0
+    return min(2, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0
+
+
+def forked_map(job: Callable[[int], T], count: int) -> Iterator[T]:
+    """``job(0) … job(count - 1)``, in order, computed by forked workers when that pays."""
+    global _job
+    workers = workers_for(count)
+    if workers == 0:
+        yield from (job(index) for index in range(count))
+        return
+    size = max(1, -(-count // (workers * CHUNKS_PER_WORKER)))
+    chunks = [(start, min(count, start + size)) for start in range(0, count, size)]
+    _job = job
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for results in pool.map(_run, chunks):
+                yield from results  # type: ignore[misc]
+    finally:
+        _job = None
