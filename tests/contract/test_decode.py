@@ -64,6 +64,8 @@ def write(tmp_path: Path, document: object, name: str = "2026-11-22.json") -> Pa
         ({"status": "fine"}, "$.observations[3].status"),
         ({"observed_at": "2026-02-30T00:00:00Z"}, "$.observations[3].observed_at"),
         ({"observed_at": None}, "$.observations[3].observed_at"),
+        ({"observed_at": "2026-11-22 03:12:04"}, "$.observations[3].observed_at"),
+        ({"created_at": "2019-02-29T00:00:00Z"}, "$.observations[3].created_at"),
         ({"endpoint": ""}, "$.observations[3].endpoint"),
         ({"source": "x" * (MAX_NAME_CHARS + 1)}, "$.observations[3].source"),
     ],
@@ -134,3 +136,13 @@ def test_a_number_past_pythons_digit_limit_is_named_not_a_traceback() -> None:
     raw = json.dumps(day(four())).replace('"members": 41234', '"members": ' + "9" * 5000, 1)
     with pytest.raises(ContractError, match=r"metrics"):
         decode_snapshot(raw.encode())
+
+
+def test_a_timestamp_seen_valid_before_does_not_excuse_a_bad_one(tmp_path) -> None:
+    """Valid timestamps are remembered (a history repeats them); a bad one is still named."""
+    read_snapshot(write(tmp_path, day(four())))  # every timestamp of the file is now known
+    path = write(tmp_path, day(four(created_at="2026-11-22T03:12:04")))  # no time zone
+    with pytest.raises(SnapshotError) as info:
+        read_snapshot(path)
+    assert "at $.observations[3].created_at:" in str(info.value)
+    assert "RFC 3339" in str(info.value)

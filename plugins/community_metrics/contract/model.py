@@ -125,9 +125,15 @@ def parse_timestamp(text: str) -> datetime:
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_CHARS)]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TEXT_CHARS)]
 Day = Annotated[str, msgspec.Meta(pattern=DATE_PATTERN, description="YYYY-MM-DD")]
+#: The pattern is published in the schema and checked by ``check_timestamps`` (not by msgspec:
+#: a history holds millions of timestamps, most of them repeated, and a regex per value was
+#: the largest cost of reading one).
 Timestamp = Annotated[
     str,
-    msgspec.Meta(pattern=TIMESTAMP_PATTERN, description="RFC 3339, e.g. 2026-11-22T03:12:09Z"),
+    msgspec.Meta(
+        description="RFC 3339, e.g. 2026-11-22T03:12:09Z",
+        extra_json_schema={"pattern": TIMESTAMP_PATTERN},
+    ),
 ]
 Count = (
     Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT_INT)]
@@ -243,8 +249,33 @@ class SnapshotFile(Snapshot, kw_only=True):
 # --- what the types cannot say: checked here, said in the schema by SCHEMA_RULES -----------------
 
 
+_TIMESTAMP_RE = re.compile(TIMESTAMP_PATTERN)
+#: Timestamps already matched: a source's created_at recurs every day, a night's observed_at
+#: values share their minutes. Bounded; cleared when full.
+_GOOD_TIMESTAMPS: set[str] = set()
+_GOOD_TIMESTAMPS_MAX = 200_000
+TIMESTAMP_PROBLEM = (
+    "not an RFC 3339 timestamp with a calendar date and a time zone "
+    "(e.g. 2026-11-22T03:12:09Z or 2026-11-22T04:12:09+01:00)"
+)
+
+
+def check_timestamp(value: str | None, where: str) -> None:
+    """``value`` (None allowed) matches ``TIMESTAMP_PATTERN``, or ContractError at ``where``."""
+    if value is None or value in _GOOD_TIMESTAMPS:
+        return
+    if not _TIMESTAMP_RE.match(value):
+        raise ContractError(where, TIMESTAMP_PROBLEM)
+    if len(_GOOD_TIMESTAMPS) >= _GOOD_TIMESTAMPS_MAX:
+        _GOOD_TIMESTAMPS.clear()
+    _GOOD_TIMESTAMPS.add(value)
+
+
 def check_observation(observation: Observation, where: str = "observation") -> Observation:
-    """An observation with values must say when they were observed; ``error`` is capped."""
+    """An observation with values must say when they were observed, its timestamps are RFC
+    3339; ``error`` is capped."""
+    check_timestamp(observation.created_at, f"{where}.created_at")
+    check_timestamp(observation.observed_at, f"{where}.observed_at")
     if observation.observed_at is None and observation.status != "error":
         raise ContractError(
             f"{where}.observed_at", f"required when status is {observation.status} (not error)"
@@ -259,12 +290,18 @@ def check_snapshot(snapshot: Snapshot) -> Snapshot:
     """Every observation checked (``check_observation``, inlined: a history reads millions);
     no (community, source) twice in one file."""
     snapshot.schema_version = SCHEMA_VERSION  # 1.0 in a file is 1
+    check_timestamp(snapshot.generated_at, "$.generated_at")
     seen: set[tuple[str, str]] = set()
     add = seen.add
+    good = _GOOD_TIMESTAMPS
     for index, observation in enumerate(snapshot.observations):
         error = observation.error
-        if (observation.observed_at is None and observation.status != "error") or (
-            error is not None and len(error) > MAX_TEXT_CHARS
+        created, observed = observation.created_at, observation.observed_at
+        if (
+            (observed is None and observation.status != "error")
+            or (error is not None and len(error) > MAX_TEXT_CHARS)
+            or (created is not None and created not in good)
+            or (observed is not None and observed not in good)
         ):
             check_observation(observation, f"$.observations[{index}]")
         add((observation.community, observation.source))
