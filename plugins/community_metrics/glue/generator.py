@@ -421,9 +421,9 @@ class CommunityMetricsGenerator(Generator):
             )
 
     def _write_raw(self, writer: Any, save_as: str, text: str) -> None:
-        """A non-HTML file (JSON, SVG, Atom) through Pelican's writer (overwrite guard and
-        ``content_written`` apply), rendered by the pass-through template pulse/raw."""
-        writer.write_file(save_as, self.get_template("pulse/raw"), self.context, pulse_raw=text)
+        """A file already made (a page rendered by a worker, JSON, SVG, CSV, Atom) through
+        Pelican's writer: its path checks, overwrite guard and ``content_written`` apply."""
+        writer.write_file(save_as, VERBATIM, self.context, pulse_raw=text)
 
     def _write_dashboard(self, write: Any, writer: Any) -> None:
         """/dashboard/ with the leaders; /dashboard/page/<n>/ (static, no script needed) and
@@ -474,6 +474,18 @@ class CommunityMetricsGenerator(Generator):
             synthetic=pulse.synthetic,
         )
         self._write_raw(writer, feed_path, feed)
+
+
+class Verbatim:
+    """The "template" of a file that is already made: Pelican's writer asks a template to
+    ``render(context)``, and this one gives back the text as it is (a Jinja pass-through
+    template cost more than the rest of writing the file)."""
+
+    def render(self, context: dict[str, Any]) -> str:
+        return context["pulse_raw"]
+
+
+VERBATIM = Verbatim()
 
 
 def start_year_files(pulse: pages.Pulse, output: Path) -> Any:
