@@ -116,14 +116,21 @@ def community_series(history: History, slug: str, metric: str) -> Series:
 
 def _community_series(history: History, slug: str, metric: str) -> Series:
     sources = [history.source_history(slug, s) for s in counted(history, slug, metric)]
-    if sources and all(_whole(entry, metric) for entry in sources):
-        return _sum_whole_columns(history.dates, sources, metric)
-    parts = [history.series(slug, s.source, metric) for s in sources]
-    total = sum_series(parts)
+    total = _total(history, sources, metric)
     if total is None:
         size = len(history.dates)
         return Series(history.dates, [None] * size, [False] * size)
     return total
+
+
+def _total(history: History, entries: Sequence[SourceHistory], metric: str) -> Series | None:
+    """``sum_series`` of the sources' ``metric`` (None without sources), in C when every
+    column holds whole numbers."""
+    if not entries:
+        return None
+    if all(_whole(entry, metric) for entry in entries):
+        return _sum_whole_columns(history.dates, entries, metric)
+    return sum_series([history.series(e.community, e.source, metric) for e in entries])
 
 
 #: Below this, a sum of whole doubles is exact (every partial sum is a representable integer).
@@ -147,7 +154,7 @@ def _sum_whole_columns(dates: list[str], entries: Sequence[SourceHistory], metri
     (rule 3), and the sum is exact (rule 4) because it stays below 2**53, where every partial
     sum of whole doubles is representable; a larger sum goes the general way."""
     columns = [entry.values[metric] for entry in entries]
-    if sum(max(filter(math.isfinite, column), default=0.0) for column in columns) >= 2.0**53:
+    if sum(max(filter(math.isfinite, column), default=0.0) for column in columns) >= _EXACT_BELOW:
         parts = [Series(dates, *_values_and_stale(entry, metric)) for entry in entries]
         return sum_series(parts)  # type: ignore[return-value]
     sums = reduce(lambda a, b: list(map(operator.add, a, b)), columns[1:], columns[0])
@@ -180,8 +187,9 @@ def _engagement_series(history: History, slug: str) -> Series | None:
     ]
     if not both:
         return None
-    active = sum_series([history.series(slug, s, "active_30d") for s in both])
-    members = sum_series([history.series(slug, s, "members") for s in both])
+    entries = [history.source_history(slug, s) for s in both]
+    active = _total(history, entries, "active_30d")
+    members = _total(history, entries, "members")
     return m.engagement_series(active, members)
 
 

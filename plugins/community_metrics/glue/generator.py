@@ -386,6 +386,7 @@ class CommunityMetricsGenerator(Generator):
                 (page, template.render(context)),
                 (f"compare/data/{view.slug}.json", compare.community_json(history, view, style)),
             ]
+            vars(view).pop("charts", None)  # made for this page only: memory stays flat
             found += [
                 (f"badges/{view.slug}/{metric}.svg", svg)
                 for metric, svg in readers.badges(view).items()
