@@ -60,6 +60,9 @@ def test_community_page_embeds_its_badges_and_the_snippet(site: Path) -> None:
     page = soup(site / "communities" / "python" / "index.html")
     sources = [img["src"] for img in page.select(".pulse-badges img")]
     assert sources == ["../../badges/python/members.svg", "../../badges/python/engagement.svg"]
+    for img in page.select(".pulse-badges img"):  # sized as drawn: nothing shifts as they load
+        svg = _badge(site, "python", img["src"].rsplit("/", 1)[1].removesuffix(".svg"))
+        assert (img["width"], img["height"]) == (svg.get("width"), svg.get("height"))
     snippet = page.select_one("pre.pulse-embed code").get_text()
     assert '<img src="/badges/python/members.svg" alt="Python members">' in snippet
 

@@ -380,7 +380,13 @@ class CommunityMetricsGenerator(Generator):
             view = pulse.communities[index]
             page = f"communities/{view.slug}/index.html"
             peers = compare_page["peers"].get(view.slug, "")
-            context = self._page_context(page, community=view, peers_query=peers, **extra)
+            context = self._page_context(
+                page,
+                community=view,
+                peers_query=peers,
+                badge_widths=readers.badge_widths(view),
+                **extra,
+            )
             style = pulse.styles.get(view.slug)
             found = [
                 (page, template.render(context)),

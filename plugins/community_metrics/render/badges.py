@@ -20,6 +20,11 @@ def _width(text: str) -> int:
     return int(round(len(text) * CHAR_WIDTH + PADDING))
 
 
+def badge_width(label: str, value: str) -> int:
+    """The width in px of the badge of ``label`` and ``value`` (its height is 20)."""
+    return _width(label) + _width(value)
+
+
 def badge_svg(label: str, value: str, title: str, *, missing: bool = False) -> str:
     """The SVG text of one badge. ``title`` is the accessible name ("Python members: 1,500")."""
     left, right = _width(label), _width(value)

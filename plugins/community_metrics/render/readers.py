@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from community_metrics.analyse import metrics as m
 from community_metrics.render import compare
-from community_metrics.render.badges import badge_svg
+from community_metrics.render.badges import badge_svg, badge_width
 
 if TYPE_CHECKING:
     from community_metrics.render.dashboard import CommunityView
@@ -121,25 +121,41 @@ def compare_index_json(views: list[CommunityView]) -> str:
     return json.dumps(pairs, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
-def badges(view: CommunityView) -> dict[str, str]:
-    """``{"members": svg, "engagement": svg}`` of one community."""
+def _badge_parts(view: CommunityView) -> dict[str, tuple[str, str, str, bool]]:
+    """(label, value, accessible title, missing) of each badge of one community."""
     members = view.rollup.members
     engagement = view.rollup.engagement
+    members_text = m.format_number(members) if members is not None else "no data"
+    engagement_text = m.format_percent(engagement, 1) if engagement is not None else "no data"
     return {
-        "members": badge_svg(
+        "members": (
             "members",
-            m.format_number(members) if members is not None else "no data",
-            f"{view.name} members: "
-            + (m.format_number(members) if members is not None else "no data"),
-            missing=members is None,
+            members_text,
+            f"{view.name} members: {members_text}",
+            members is None,
         ),
-        "engagement": badge_svg(
+        "engagement": (
             "engagement",
-            m.format_percent(engagement, 1) if engagement is not None else "no data",
-            f"{view.name} engagement (active in 30 days / members): "
-            + (m.format_percent(engagement, 1) if engagement is not None else "no data"),
-            missing=engagement is None,
+            engagement_text,
+            f"{view.name} engagement (active in 30 days / members): {engagement_text}",
+            engagement is None,
         ),
+    }
+
+
+def badges(view: CommunityView) -> dict[str, str]:
+    """``{"members": svg, "engagement": svg}`` of one community."""
+    return {
+        metric: badge_svg(label, value, title, missing=missing)
+        for metric, (label, value, title, missing) in _badge_parts(view).items()
+    }
+
+
+def badge_widths(view: CommunityView) -> dict[str, int]:
+    """Each badge's width in px (the page sizes its <img> so nothing shifts as it loads)."""
+    return {
+        metric: badge_width(label, value)
+        for metric, (label, value, _title, _missing) in _badge_parts(view).items()
     }
 
 
