@@ -181,8 +181,8 @@ def test_recent_window() -> None:
 
 
 def test_a_daily_trace_is_published_as_a_start_and_a_step() -> None:
-    """Consecutive days go out as ``x0`` + ``dx`` (one day, in ms on a date axis); the figure
-    as built keeps its dates, and a trace with missing days keeps its list."""
+    """Evenly spaced days go out as ``x0`` + ``dx`` (the step, in ms on a date axis); the
+    figure as built keeps its dates, and a trace with uneven steps keeps its list."""
     daily = charts.community_metric_chart("a", "members", [("s", series([1, 2, 3, 4]))])
     published = json.loads(daily.json)
     trace = published["data"][0]
@@ -190,6 +190,9 @@ def test_a_daily_trace_is_published_as_a_start_and_a_step() -> None:
     assert published["layout"]["xaxis"]["type"] == "date"
     assert daily.figure["data"][0]["x"] == days(4)  # the built figure is unchanged
     validate(daily)
+    weekly = Series(["2024-01-01", "2024-01-08", "2024-01-15"], [1, 2, 3], [False] * 3)
+    trace = json.loads(charts.community_metric_chart("a", "members", [("s", weekly)]).json)
+    assert trace["data"][0]["x0"] == "2024-01-01" and trace["data"][0]["dx"] == 7 * 86_400_000
     sparse = Series(["2024-01-01", "2024-01-02", "2024-01-05"], [1, 2, 3], [False] * 3)
     kept = json.loads(charts.community_metric_chart("a", "members", [("s", sparse)]).json)
     assert kept["data"][0]["x"] == ["2024-01-01", "2024-01-02", "2024-01-05"]

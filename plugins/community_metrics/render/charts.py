@@ -22,7 +22,7 @@ Choices the page code relies on:
 - Gaps: None breaks the line (``connectgaps: false``). Stale stretches (values carried after
   a failed run) are drawn as a separate dotted trace with open markers, legend-grouped with
   their series.
-- Overview charts downsample to weekly beyond a year (newest value of each 7-day window that
+- Overview charts downsample to weekly beyond half a year (newest value of each 7-day window that
   ends on the last day); detail charts keep daily points.
 - Text that plotly renders (names, titles, annotations, hover text) is HTML-escaped, because
   plotly.js interprets a subset of HTML in those strings.
@@ -101,8 +101,9 @@ OVERVIEW_LIMIT = 10
 LEGEND_ONLY = 30
 #: A community chart whose sources differ this much (largest / smallest) starts on a log axis.
 FLATTEN_RATIO = 20
-#: Beyond this many days an overview chart is sampled weekly.
-DAILY_LIMIT = 366
+#: Beyond this many days an overview chart is sampled weekly (its 40 lines of a year of days
+#: would weigh more than the rest of the dashboard; a community's own page keeps every day).
+DAILY_LIMIT = 183
 #: An accessible table longer than this is sampled monthly (the CSV has every day).
 TABLE_ROWS_LIMIT = 60
 
@@ -218,38 +219,38 @@ def _link(url: str, text: str) -> str:
     return f'<a href="{plotly_text(url)}">{plotly_text(text)}</a>'
 
 
-#: One day in milliseconds: the step of a daily trace on a date axis (``dx``).
+#: One day in milliseconds (a step on a date axis is given in ms).
 DAY_MS = 86_400_000
-#: Date lists already checked by ``_daily_start`` (kept alive here so an id is never reused).
-_DAILY_CHECKED: dict[int, tuple[list[Any], str | None]] = {}
+#: Date lists already checked by ``_even_steps`` (kept alive here so an id is never reused).
+_STEPS_CHECKED: dict[int, tuple[list[Any], tuple[str, int] | None]] = {}
 _JSON = msgspec.json.Encoder(order="sorted")
 
 
-def _daily_start(xs: list[Any]) -> str | None:
-    """The first day when ``xs`` is a run of consecutive ISO days (so ``x0`` and ``dx`` say
-    it), else None. Thousands of traces share one history's dates list: checked once each."""
-    found = _DAILY_CHECKED.get(id(xs))
+def _even_steps(xs: list[Any]) -> tuple[str, int] | None:
+    """(first day, step in days) when ``xs`` are ISO days an equal step apart (every day, or
+    the weekly samples of an overview), so ``x0`` and ``dx`` can say them; else None.
+    Thousands of traces share one history's dates list: each list is checked once."""
+    found = _STEPS_CHECKED.get(id(xs))
     if found is not None and found[0] is xs:
         return found[1]
-    start = None
+    even = None
     if len(xs) > 2 and all(isinstance(x, str) and len(x) == 10 for x in xs):
         try:
-            first = date.fromisoformat(xs[0])
-            span = (date.fromisoformat(xs[-1]) - first).days
+            days = [date.fromisoformat(x).toordinal() for x in xs]
         except ValueError:
-            span = -1
-        # strictly increasing and as many entries as days in the span: every day, once
-        if span == len(xs) - 1 and all(a < b for a, b in zip(xs, xs[1:], strict=False)):
-            start = xs[0]
-    if len(_DAILY_CHECKED) > 512:
-        _DAILY_CHECKED.clear()
-    _DAILY_CHECKED[id(xs)] = (xs, start)
-    return start
+            days = []
+        step = days[1] - days[0] if days else 0
+        if step > 0 and all(b - a == step for a, b in zip(days, days[1:], strict=False)):
+            even = (xs[0], step)
+    if len(_STEPS_CHECKED) > 512:
+        _STEPS_CHECKED.clear()
+    _STEPS_CHECKED[id(xs)] = (xs, even)
+    return even
 
 
 def _compact(figure: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The figure as published: a trace over consecutive days gives its first day and a
-    one-day step (``x0``, ``dx``) instead of every date (a third of a daily chart's bytes);
+    """The figure as published: a trace over evenly spaced days gives its first day and its
+    step (``x0``, ``dx``) instead of every date (a third of a daily chart's bytes);
     the axis is then declared a date axis. The figure itself is left as built."""
     data = figure.get("data")
     if not data:
@@ -258,13 +259,13 @@ def _compact(figure: Mapping[str, Any]) -> Mapping[str, Any]:
     compacted = False
     for trace in data:
         xs = trace.get("x")
-        start = _daily_start(xs) if isinstance(xs, list) else None
-        if start is None:
+        even = _even_steps(xs) if isinstance(xs, list) else None
+        if even is None:
             traces.append(trace)
             continue
         compacted = True
         short = {key: value for key, value in trace.items() if key != "x"}
-        short["x0"], short["dx"] = start, DAY_MS
+        short["x0"], short["dx"] = even[0], even[1] * DAY_MS
         traces.append(short)
     if not compacted:
         return figure
@@ -681,7 +682,7 @@ def members_overview(
     chart: str = "members-overview",
     styles: Mapping[str, Style] | None = None,
 ) -> Chart:
-    """Members over time, one line per community, weekly beyond a year. The ``limit`` largest
+    """Members over time, one line per community, weekly beyond half a year. The ``limit`` largest
     are drawn; the next ``LEGEND_ONLY`` are in the legend (a click brings one in); every
     community is in the table of the page."""
     ranked = _largest(items, limit + LEGEND_ONLY)
