@@ -34,13 +34,7 @@ def test_the_home_page_card_shows_the_same_change(site: Path) -> None:
 
 
 def test_a_gap_at_either_end_is_no_change_figure_not_a_smaller_sum(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    shutil.copytree(FIXTURES / "data", data)
-    first = data / "snapshots/2026/2026-10-01.json"
-    day = json.loads(first.read_text())
-    day["observations"] = [o for o in day["observations"] if o["community"] != "rust"]
-    first.write_text(json.dumps(day))
-    site = build(tmp_path / "out", COMMUNITY_METRICS_DATA=str(data))
+    site = _built_without_rust_on(tmp_path, "2026-10-01")
     change = [line.get_text(strip=True) for line in _audience_card(site).select(".pulse-change")]
     # Rust has no value on 2026-10-01: that day has no combined total, so no 30-day figure
     # (Python alone would have read as +...); the 7-day window still has both ends
@@ -48,14 +42,19 @@ def test_a_gap_at_either_end_is_no_change_figure_not_a_smaller_sum(tmp_path: Pat
 
 
 def test_a_change_that_ends_before_the_last_snapshot_says_to_which_day(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    shutil.copytree(FIXTURES / "data", data)
-    last = data / "snapshots/2026/2026-11-01.json"
-    day = json.loads(last.read_text())
-    day["observations"] = [o for o in day["observations"] if o["community"] != "rust"]
-    last.write_text(json.dumps(day))
-    site = build(tmp_path / "out", COMMUNITY_METRICS_DATA=str(data))
+    site = _built_without_rust_on(tmp_path, "2026-11-01")
     lines = [line.get_text(strip=True) for line in _audience_card(site).select(".pulse-change")]
     # Rust has no value on 2026-11-01, so the newest combined total is 2026-10-31's
     assert lines[-1] == "to 2026-10-31, the newest day every counted community has a value"
     assert lines[0].startswith("7 days: ")
+
+
+def _built_without_rust_on(tmp_path: Path, day: str) -> Path:
+    """The fixture site built with Rust's observations taken out of one day's snapshot."""
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "data", data)
+    path = data / f"snapshots/{day[:4]}/{day}.json"
+    snapshot = json.loads(path.read_text())
+    snapshot["observations"] = [o for o in snapshot["observations"] if o["community"] != "rust"]
+    path.write_text(json.dumps(snapshot))
+    return build(tmp_path / "out", COMMUNITY_METRICS_DATA=str(data))
