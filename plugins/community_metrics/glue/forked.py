@@ -2,7 +2,7 @@
 
 A large build spends most of its time on what each community page needs (charts, the page's
 HTML, its comparison data, badges and CSV). Those are independent: ``forked_map`` computes
-them in two forked workers (they share the loaded history copy-on-write) and yields the
+them in forked workers, one per core (they share the loaded history copy-on-write) and yields the
 results here, in order, so that every file is still written by Pelican's writer in this
 process (its overwrite guard and ``content_written`` apply). Small builds, and processes
 that cannot fork safely, compute in place.
@@ -36,13 +36,14 @@ def _run(bounds: tuple[int, int]) -> list[object]:
 
 
 def workers_for(count: int) -> int:
-    """Two workers for a large job in a single-threaded Linux process, else none (in place).
-    A fork taken while another thread holds a lock (logging's, say) can deadlock the child:
-    the livereload server of ``invoke serve`` runs builds in a thread, so it builds in place.
-    """
-    if count < FORK_MIN_ITEMS or threading.active_count() > 1 or not can_fork():
+    """How many workers a job of ``count`` items gets: one per core (at most four), or none
+    (in place) for a small job, on one core, or where forking is unsafe. A fork taken while
+    another thread holds a lock (logging's, say) can deadlock the child: the livereload server
+    of ``invoke livereload`` builds in a thread, so it builds in place."""
+    cores = os.cpu_count() or 1
+    if count < FORK_MIN_ITEMS or cores < 2 or threading.active_count() > 1 or not can_fork():
         return 0
-    return min(2, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0
+    return min(cores, 4)
 
 
 def forked_map(job: Callable[[int], T], count: int) -> Iterator[T]:
