@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import operator
+from array import array
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import reduce
@@ -128,7 +129,8 @@ def _total(history: History, entries: Sequence[SourceHistory], metric: str) -> S
     column holds whole numbers."""
     if not entries:
         return None
-    if all(_whole(entry, metric) for entry in entries):
+    columns = [entry.values[metric] for entry in entries]
+    if all(_whole(entry, metric) for entry in entries) and _exact_in_doubles(columns):
         return _sum_whole_columns(history.dates, entries, metric)
     return sum_series([history.series(e.community, e.source, metric) for e in entries])
 
@@ -138,36 +140,32 @@ _EXACT_BELOW = float(2**53)
 
 
 def _whole(entry: SourceHistory, metric: str) -> bool:
-    """Every value of the column is a whole number (and none is back-filled): its total can
-    be summed by ``_sum_whole_columns``."""
+    """Every value of the column is a whole number (and none is back-filled)."""
     if entry.backfill.get(metric) is not None:
         return False
     return all(map(float.is_integer, filter(math.isfinite, entry.values[metric])))  # NaN: gap
+
+
+def _exact_in_doubles(columns: Sequence[array]) -> bool:
+    """Whole-number columns whose sums stay below 2**53, where every partial sum of whole
+    doubles is representable: summing them in floating point is exact (rule 4)."""
+    return sum(max(filter(math.isfinite, column), default=0.0) for column in columns) < _EXACT_BELOW
 
 
 _STALE_BYTE = bytes(int(code == STATUS_CODES["stale"]) for code in range(256))
 
 
 def _sum_whole_columns(dates: list[str], entries: Sequence[SourceHistory], metric: str) -> Series:
-    """``sum_series`` of whole-number columns, computed in C over the raw columns: NaN (no
-    value) in any term leaves the day without a total (rule 2), a stale term makes it stale
-    (rule 3), and the sum is exact (rule 4) because it stays below 2**53, where every partial
-    sum of whole doubles is representable; a larger sum goes the general way."""
+    """``sum_series`` of whole-number columns whose sums are exact in doubles, computed in C
+    over the raw columns: NaN (no value) in any term leaves the day without a total (rule 2),
+    a stale term makes it stale (rule 3)."""
     columns = [entry.values[metric] for entry in entries]
-    if sum(max(filter(math.isfinite, column), default=0.0) for column in columns) >= _EXACT_BELOW:
-        parts = [Series(dates, *_values_and_stale(entry, metric)) for entry in entries]
-        return sum_series(parts)  # type: ignore[return-value]
     sums = reduce(lambda a, b: list(map(operator.add, a, b)), columns[1:], columns[0])
     values = [None if total != total else int(total) for total in sums]
     flags = [entry.status.translate(_STALE_BYTE) for entry in entries]
     stale_any = reduce(lambda a, b: bytes(map(operator.or_, a, b)), flags[1:], flags[0])
     stale = [flag == 1 and value is not None for value, flag in zip(values, stale_any, strict=True)]
     return Series(dates, values, stale)
-
-
-def _values_and_stale(entry: SourceHistory, metric: str) -> tuple[list, list[bool]]:
-    values = [None if v != v else v for v in entry.values[metric]]
-    return values, [code == STATUS_CODES["stale"] for code in entry.status]
 
 
 def engagement_series(history: History, slug: str) -> Series | None:

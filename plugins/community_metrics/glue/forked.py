@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -37,11 +36,9 @@ def _run(bounds: tuple[int, int]) -> list[object]:
 
 def workers_for(count: int) -> int:
     """How many workers a job of ``count`` items gets: one per core (at most four), or none
-    (in place) for a small job, on one core, or where forking is unsafe. A fork taken while
-    another thread holds a lock (logging's, say) can deadlock the child: the livereload server
-    of ``invoke livereload`` builds in a thread, so it builds in place."""
+    (in place) for a small job, on one core, or where forking is unsafe (``can_fork``)."""
     cores = os.cpu_count() or 1
-    if count < FORK_MIN_ITEMS or cores < 2 or threading.active_count() > 1 or not can_fork():
+    if count < FORK_MIN_ITEMS or cores < 2 or not can_fork():
         return 0
     return min(cores, 4)
 

@@ -12,7 +12,6 @@ import logging
 import multiprocessing
 import os
 import sys
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -497,7 +496,7 @@ VERBATIM = Verbatim()
 
 def start_year_files(pulse: pages.Pulse, output: Path) -> Any:
     """Start writing the yearly gzip files in a forked process (None: written here, now)."""
-    if not can_fork() or threading.active_count() > 1:
+    if not can_fork():
         pages.write_year_files(pulse, output)
         return None
     process = multiprocessing.get_context("fork").Process(

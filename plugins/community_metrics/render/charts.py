@@ -32,11 +32,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import compress
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from markupsafe import escape
@@ -221,31 +221,39 @@ def _link(url: str, text: str) -> str:
 
 #: One day in milliseconds (a step on a date axis is given in ms).
 DAY_MS = 86_400_000
-#: Date lists already checked by ``_even_steps`` (kept alive here so an id is never reused).
-_STEPS_CHECKED: dict[int, tuple[list[Any], tuple[str, int] | None]] = {}
 _JSON = msgspec.json.Encoder(order="sorted")
+T = TypeVar("T")
+#: (function, id of a dates list) -> (the list, kept alive so its id is never reused; result)
+_BY_LIST: dict[tuple[Any, int], tuple[list[Any], Any]] = {}
+
+
+def _once_per_list(function: Callable[[list[Any]], T], dates: list[Any]) -> T:
+    """``function(dates)``, computed once per list: thousands of series and traces of a build
+    share one history's dates list. Bounded; cleared when full."""
+    key = (function, id(dates))
+    found = _BY_LIST.get(key)
+    if found is not None and found[0] is dates:
+        return found[1]
+    if len(_BY_LIST) > 1024:
+        _BY_LIST.clear()
+    result = function(dates)
+    _BY_LIST[key] = (dates, result)
+    return result
 
 
 def _even_steps(xs: list[Any]) -> tuple[str, int] | None:
     """(first day, step in days) when ``xs`` are ISO days an equal step apart (every day, or
-    the weekly samples of an overview), so ``x0`` and ``dx`` can say them; else None.
-    Thousands of traces share one history's dates list: each list is checked once."""
-    found = _STEPS_CHECKED.get(id(xs))
-    if found is not None and found[0] is xs:
-        return found[1]
-    even = None
-    if len(xs) > 2 and all(isinstance(x, str) and len(x) == 10 for x in xs):
-        try:
-            days = [date.fromisoformat(x).toordinal() for x in xs]
-        except ValueError:
-            days = []
-        step = days[1] - days[0] if days else 0
-        if step > 0 and all(b - a == step for a, b in zip(days, days[1:], strict=False)):
-            even = (xs[0], step)
-    if len(_STEPS_CHECKED) > 512:
-        _STEPS_CHECKED.clear()
-    _STEPS_CHECKED[id(xs)] = (xs, even)
-    return even
+    the weekly samples of an overview), so ``x0`` and ``dx`` can say them; else None."""
+    if len(xs) < 3 or not all(isinstance(x, str) and len(x) == 10 for x in xs):
+        return None
+    try:
+        days = [date.fromisoformat(x).toordinal() for x in xs]
+    except ValueError:
+        return None
+    step = days[1] - days[0]
+    if step > 0 and all(b - a == step for a, b in zip(days, days[1:], strict=False)):
+        return xs[0], step
+    return None
 
 
 def _compact(figure: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -259,7 +267,7 @@ def _compact(figure: Mapping[str, Any]) -> Mapping[str, Any]:
     compacted = False
     for trace in data:
         xs = trace.get("x")
-        even = _even_steps(xs) if isinstance(xs, list) else None
+        even = _once_per_list(_even_steps, xs) if isinstance(xs, list) else None
         if even is None:
             traces.append(trace)
             continue
@@ -341,11 +349,7 @@ def _overview(series: Series) -> Series:
 
 
 def _month_spans(dates: list[str]) -> list[tuple[int, int]]:
-    """(first index, last index + 1) of each calendar month in ``dates``, oldest first;
-    computed once per dates list (every series of a history shares one)."""
-    found = _MONTHS_CHECKED.get(id(dates))
-    if found is not None and found[0] is dates:
-        return found[1]
+    """(first index, last index + 1) of each calendar month in ``dates``, oldest first."""
     spans: list[tuple[int, int]] = []
     month = None
     for index, day in enumerate(dates):
@@ -354,13 +358,7 @@ def _month_spans(dates: list[str]) -> list[tuple[int, int]]:
             spans.append((index, index + 1))
         else:
             spans[-1] = (spans[-1][0], index + 1)
-    if len(_MONTHS_CHECKED) > 512:
-        _MONTHS_CHECKED.clear()
-    _MONTHS_CHECKED[id(dates)] = (dates, spans)
     return spans
-
-
-_MONTHS_CHECKED: dict[int, tuple[list[str], list[tuple[int, int]]]] = {}
 
 
 def monthly(series: Series) -> Series:
@@ -368,7 +366,7 @@ def monthly(series: Series) -> Series:
     without any value keeps its first day, as a gap."""
     values = series.values
     picks = []
-    for first, stop in _month_spans(series.dates):
+    for first, stop in _once_per_list(_month_spans, series.dates):
         index = stop - 1
         while index > first and values[index] is None:
             index -= 1

@@ -270,14 +270,19 @@ PARALLEL_MIN_FILES = 120
 
 
 def can_fork() -> bool:
-    """Forked workers are used on Linux only (macOS forks unsafely, Windows cannot)."""
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    """Whether this process may fork workers: on Linux only (macOS forks unsafely, Windows
+    cannot), and only while it runs a single thread (a fork taken while another thread holds
+    a lock, logging's say, can deadlock the child): the command-line build yes, the
+    livereload server, which builds in a thread, no. Every fork of a build asks here."""
+    return (
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    )
 
 
 def _default_workers(files: int) -> int:
-    # fork only from a single-threaded process (a fork taken while another thread holds a lock,
-    # e.g. logging's, can deadlock the child): the CLI build yes, livereload's server no
-    if files < PARALLEL_MIN_FILES or threading.active_count() > 1 or not can_fork():
+    if files < PARALLEL_MIN_FILES or not can_fork():
         return 1
     return max(1, min(2, os.cpu_count() or 1))
 
