@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from itertools import compress, repeat
+from operator import attrgetter, is_
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -65,10 +67,11 @@ DATE_PATTERN = "^" + CALENDAR_DATE + _END
 #: RFC 3339 timestamps (UTC "Z" or a numeric offset) whose date part is a calendar date.
 #: (Each branch of CALENDAR_DATE is exactly ten characters, so no look-ahead is needed: one
 #: scan, which matters when a history holds millions of timestamps.)
-TIMESTAMP_PATTERN = (
-    "^" + CALENDAR_DATE + r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
-    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])" + _END
+#: The part of a timestamp after its date: "T", the time, an optional fraction and the zone.
+CLOCK_TIME = (
+    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
 )
+TIMESTAMP_PATTERN = "^" + CALENDAR_DATE + CLOCK_TIME + _END
 
 # --- bounds --------------------------------------------------------------------------------------
 
@@ -125,9 +128,9 @@ def parse_timestamp(text: str) -> datetime:
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_CHARS)]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TEXT_CHARS)]
 Day = Annotated[str, msgspec.Meta(pattern=DATE_PATTERN, description="YYYY-MM-DD")]
-#: The pattern is published in the schema and checked by ``check_timestamps`` (not by msgspec:
-#: a history holds millions of timestamps, most of them repeated, and a regex per value was
-#: the largest cost of reading one).
+#: The pattern is published in the schema and checked by ``check_snapshot`` (not by msgspec:
+#: a history holds millions of timestamps, and a regex per value was the largest cost of
+#: reading one).
 Timestamp = Annotated[
     str,
     msgspec.Meta(
@@ -249,26 +252,44 @@ class SnapshotFile(Snapshot, kw_only=True):
 # --- what the types cannot say: checked here, said in the schema by SCHEMA_RULES -----------------
 
 
-_TIMESTAMP_RE = re.compile(TIMESTAMP_PATTERN)
-#: Timestamps already matched: a source's created_at recurs every day, a night's observed_at
-#: values share their minutes. Bounded; cleared when full.
-_GOOD_TIMESTAMPS: set[str] = set()
-_GOOD_TIMESTAMPS_MAX = 200_000
+# A timestamp matches TIMESTAMP_PATTERN exactly when its first ten characters match
+# DATE_PATTERN (every branch of CALENDAR_DATE is ten characters) and the rest matches CLOCK_TIME.
+# A history holds millions of timestamps but few distinct days and clock times: each part is
+# matched once and remembered (bounded sets, cleared when full).
+_DAY_RE = re.compile(DATE_PATTERN)
+_CLOCK_RE = re.compile("^" + CLOCK_TIME + _END)
+_GOOD_DAYS: set[str] = set()
+_GOOD_CLOCKS: set[str] = set()
+_GOOD_PARTS_MAX = 200_000
 TIMESTAMP_PROBLEM = (
     "not an RFC 3339 timestamp with a calendar date and a time zone "
     "(e.g. 2026-11-22T03:12:09Z or 2026-11-22T04:12:09+01:00)"
 )
 
 
+def _remember(found: set[str], good: set[str], pattern: re.Pattern[str]) -> bool:
+    new = found - good
+    if not new:
+        return True
+    if not all(pattern.match(part) for part in new):
+        return False
+    if len(good) + len(new) > _GOOD_PARTS_MAX:
+        good.clear()
+    good |= new
+    return True
+
+
+def timestamps_ok(stamps: set[str]) -> bool:
+    """Whether every string of ``stamps`` matches ``TIMESTAMP_PATTERN``."""
+    return _remember({s[:10] for s in stamps}, _GOOD_DAYS, _DAY_RE) and _remember(
+        {s[10:] for s in stamps}, _GOOD_CLOCKS, _CLOCK_RE
+    )
+
+
 def check_timestamp(value: str | None, where: str) -> None:
     """``value`` (None allowed) matches ``TIMESTAMP_PATTERN``, or ContractError at ``where``."""
-    if value is None or value in _GOOD_TIMESTAMPS:
-        return
-    if not _TIMESTAMP_RE.match(value):
+    if value is not None and not timestamps_ok({value}):
         raise ContractError(where, TIMESTAMP_PROBLEM)
-    if len(_GOOD_TIMESTAMPS) >= _GOOD_TIMESTAMPS_MAX:
-        _GOOD_TIMESTAMPS.clear()
-    _GOOD_TIMESTAMPS.add(value)
 
 
 def check_observation(observation: Observation, where: str = "observation") -> Observation:
@@ -286,31 +307,49 @@ def check_observation(observation: Observation, where: str = "observation") -> O
     return observation
 
 
+_KEY = attrgetter("community", "source")
+_OBSERVED = attrgetter("observed_at")
+_CREATED = attrgetter("created_at")
+_STATUS = attrgetter("status")
+_ERROR = attrgetter("error")
+
+
 def check_snapshot(snapshot: Snapshot) -> Snapshot:
-    """Every observation checked (``check_observation``, inlined: a history reads millions);
-    no (community, source) twice in one file."""
+    """Every observation checked (``check_observation``); no (community, source) twice in one
+    file. A history reads millions of observations: the whole file is checked at once, with
+    maps and sets that run in C, and only a file with something to say is walked observation by
+    observation, to name the first problem by its JSON path (or to cut a long error text)."""
     snapshot.schema_version = SCHEMA_VERSION  # 1.0 in a file is 1
     check_timestamp(snapshot.generated_at, "$.generated_at")
+    observations = snapshot.observations
+    observed = list(map(_OBSERVED, observations))
+    stamps = set(observed)
+    stamps.update(map(_CREATED, observations))
+    stamps.discard(None)
+    errors = set(map(_ERROR, observations))
+    errors.discard(None)
+    undated = set(compress(map(_STATUS, observations), map(is_, observed, repeat(None))))
+    if (
+        len(set(map(_KEY, observations))) < len(observations)
+        or not undated <= {"error"}
+        or (errors and max(map(len, errors)) > MAX_TEXT_CHARS)
+        or not timestamps_ok(stamps)  # type: ignore[arg-type]
+    ):
+        _check_each(observations)
+    return snapshot
+
+
+def _check_each(observations: list[Observation]) -> None:
+    """``check_snapshot`` one observation at a time: the first problem, by its JSON path."""
     seen: set[tuple[str, str]] = set()
-    add = seen.add
-    good = _GOOD_TIMESTAMPS
-    for index, observation in enumerate(snapshot.observations):
-        error = observation.error
-        created, observed = observation.created_at, observation.observed_at
-        if (
-            (observed is None and observation.status != "error")
-            or (error is not None and len(error) > MAX_TEXT_CHARS)
-            or (created is not None and created not in good)
-            or (observed is not None and observed not in good)
-        ):
-            check_observation(observation, f"$.observations[{index}]")
-        add((observation.community, observation.source))
+    for index, observation in enumerate(observations):
+        check_observation(observation, f"$.observations[{index}]")
+        seen.add(observation.key)
         if len(seen) <= index:
             raise ContractError(
                 f"$.observations[{index}]",
                 f"duplicate observation for {observation.community} / {observation.source}",
             )
-    return snapshot
 
 
 #: The rules above as JSON Schema, merged into the generated schema (``contract.schema``).

@@ -178,6 +178,7 @@ class CommunityMetricsGenerator(Generator):
         # Our pages render config, API and post strings: escape everything by default.
         self.env.autoescape = True
         self.pulse: pages.Pulse | None = None
+        self._year_files: Any = None  # the process writing the yearly files, if any
         self._warnings: list[str] = []  # shown on /status/ too
 
     # --- context ---------------------------------------------------------------------------
@@ -207,6 +208,13 @@ class CommunityMetricsGenerator(Generator):
         say_origin(settings, data_dir, is_demo, history, configured_registry)
         logger.debug("community_metrics: history loaded in %.1f s", clock() - started)
         self._report_snapshot_errors(history, strict)
+        # The yearly files grow with communities x days and need only the history: a second
+        # process writes them while this one computes the pages' models and renders them
+        # (two cores; the child shares the history copy-on-write). Pelican has already
+        # cleaned the output folder.
+        self._year_files = start_year_files(
+            history, is_demo or history.synthetic, Path(self.output_path)
+        )
         self.pulse = pages.build_pulse(
             history,
             registry,
@@ -339,9 +347,6 @@ class CommunityMetricsGenerator(Generator):
             )
 
         started = clock()
-        # The yearly files grow with communities x days: a second process writes them while
-        # this one renders the pages (two cores; the child shares the history copy-on-write).
-        year_files = start_year_files(pulse, Path(self.output_path))
         self._write_dashboard(write, writer)
         compare_page = readers.compare_context(pulse)
         for files in forked_map(self._community_files(compare_page), len(pulse.communities)):
@@ -352,7 +357,8 @@ class CommunityMetricsGenerator(Generator):
         write("compare/index.html", "pulse/compare", compare=compare_page)
         self._write_reader_files(writer)
         self._write_data_files(writer)
-        finish_year_files(year_files)
+        finish_year_files(self._year_files)
+        self._year_files = None
         write(
             "data/index.html",
             "pulse/data",
@@ -494,13 +500,13 @@ class Verbatim:
 VERBATIM = Verbatim()
 
 
-def start_year_files(pulse: pages.Pulse, output: Path) -> Any:
+def start_year_files(history: History, synthetic: bool, output: Path) -> Any:
     """Start writing the yearly gzip files in a forked process (None: written here, now)."""
     if not can_fork():
-        pages.write_year_files(pulse, output)
+        pages.write_year_files(history, synthetic, output)
         return None
     process = multiprocessing.get_context("fork").Process(
-        target=pages.write_year_files, args=(pulse, output), name="pulse-year-files"
+        target=pages.write_year_files, args=(history, synthetic, output), name="pulse-year-files"
     )
     process.start()
     return process

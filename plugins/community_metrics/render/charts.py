@@ -35,7 +35,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import compress
+from itertools import compress, repeat
+from operator import is_not
 from typing import Any, TypeVar
 
 import msgspec
@@ -308,10 +309,33 @@ def _round(value: float | None) -> float | int | None:
 
 def _round_all(values: Sequence[float | None]) -> list[float | int | None]:
     """``_round`` of every value, inlined (a large build rounds millions of chart points)."""
-    return [
-        v if v is None or isinstance(v, int) else int(v) if v.is_integer() else float(f"{v:.6g}")
-        for v in values
-    ]
+    try:  # int(v) == v: a whole number, float or int (one call instead of two)
+        return [v if v is None else i if (i := int(v)) == v else float(f"{v:.6g}") for v in values]
+    except (OverflowError, ValueError):  # an infinity or NaN, never from the contract
+        return [_round(v) for v in values]
+
+
+def presence(values: Sequence[Any]) -> bytes:
+    """One byte per entry, 1 where ``values`` hold a value, 0 at a gap (None); made in C, and
+    searched in C (``bytes.find``, regular expressions) for gaps and lone points."""
+    return bytes(map(is_not, values, repeat(None)))
+
+
+#: A lone value: a gap (or the edge) on both sides.
+_LONE = re.compile(rb"(?<!\x01)\x01(?!\x01)")
+
+
+def true_indices(flags: list[bool]) -> list[int]:
+    """Indices of the True flags, found by ``list.index`` (in C): stale days are few."""
+    found: list[int] = []
+    start = 0
+    try:
+        while True:
+            start = flags.index(True, start)
+            found.append(start)
+            start += 1
+    except ValueError:
+        return found
 
 
 def weekly(series: Series) -> Series:
@@ -440,14 +464,14 @@ def _values_of(data: Sequence[Mapping[str, Any]]) -> list[float | None]:
     return [v for trace in data for v in (trace.get("y") or [])]
 
 
-def _value_dates(data: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The distinct dates that carry a value in any trace, oldest first."""
+def _value_dates(data: Sequence[Mapping[str, Any]]) -> set[str]:
+    """The distinct dates that carry a value in any trace."""
     days = set()
     for trace in data:
         xs, ys = trace.get("x") or [], trace.get("y") or []
-        days.update(compress(xs, [y is not None for y in ys]))
+        days.update(compress(xs, presence(ys)))
     days.discard(None)
-    return sorted(days)
+    return days
 
 
 def _dated_points(data: Sequence[Mapping[str, Any]]) -> int:
@@ -458,7 +482,7 @@ def _single_day_note(dates: Sequence[str], data: Sequence[Mapping[str, Any]]) ->
     days = _value_dates(data)
     if not days:
         return "Nothing to draw yet: no value has been observed. The table below says why."
-    start = days[0]
+    start = min(days)
     second = (date.fromisoformat(start) + timedelta(days=1)).isoformat()
     return (
         f"History starts on {start}; the chart is drawn from {second}, when there are two "
@@ -497,12 +521,12 @@ def _line_traces(
     name = plotly_text(label)
     size = len(series.values)
     rounded = _round_all(series.values)
-    any_stale = True in series.stale
-    good = (
-        [None if stale else value for value, stale in zip(rounded, series.stale, strict=True)]
-        if any_stale
-        else rounded
-    )
+    stale_at = true_indices(series.stale)
+    good = rounded
+    if stale_at:
+        good = rounded.copy()
+        for i in stale_at:
+            good[i] = None
     hover = "%{y:.1%}" if percent else "%{y:,}"
     trace: dict[str, Any] = {
         "type": "scatter",
@@ -516,45 +540,34 @@ def _line_traces(
         "line": {"color": colour, "width": 2, "dash": dash},
         "hovertemplate": f"%{{x}}: {hover}<extra>{name}</extra>",
     }
-    # a line without gaps has no isolated point (checked in C: most lines have no gap)
-    isolated = (
-        [
-            here is not None and before is None and after is None
-            for before, here, after in zip([None, *good[:-1]], good, [*good[1:], None], strict=True)
-        ]
-        if None in good or size == 1
-        else []
-    )
-    if any(isolated):
-        # a value with a gap on both sides is a point, not a line: mark it or it is invisible
+    # a value with a gap on both sides is a point, not a line: mark it or it is invisible
+    # (a line without gaps has none: checked in C, most lines have no gap)
+    lone = [m.start() for m in _LONE.finditer(presence(good))] if None in good else []
+    if lone or (size == 1 and good[0] is not None):
+        sizes = [0] * size
+        for i in lone or [0]:
+            sizes[i] = 6
         trace["mode"] = "lines+markers"
-        trace["marker"] = {"color": colour, "size": [6 if flag else 0 for flag in isolated]}
+        trace["marker"] = {"color": colour, "size": sizes}
     traces = [trace]
-    if any_stale:
+    if stale_at:
         # "stale since" from the daily series when this one is a weekly sample of it
         if daily is None:
             since = stale_since_all(series)
         else:
             by_day = _since_by_day(daily)
             since = [by_day.get(d) for d in series.dates]
-        # stale, or next to a stale day (the flags shifted one day either way)
-        stale = series.stale
-        near_stale = [
-            here or before or after
-            for here, before, after in zip(
-                stale, [False, *stale[:-1]], [*stale[1:], False], strict=True
-            )
-        ]
-        # only the stale stretches are listed, each closed by one day without a value (the
-        # line breaks there): most lines are stale on few days, if any
+        # only the stale stretches are listed: each stale day and its neighbours, each stretch
+        # closed by one day without a value (the line breaks there)
+        near = sorted({j for i in stale_at for j in (i - 1, i, i + 1) if 0 <= j < size})
+        listed = set(near)
         days, ys, texts = [], [], []
-        for i in range(size):
-            if near_stale[i]:
-                days.append(series.dates[i])
-                ys.append(rounded[i])
-                texts.append(_since_text(since[i]))
-            elif i and near_stale[i - 1]:
-                days.append(series.dates[i])
+        for i in near:
+            days.append(series.dates[i])
+            ys.append(rounded[i])
+            texts.append(_since_text(since[i]))
+            if i + 1 < size and i + 1 not in listed:
+                days.append(series.dates[i + 1])
                 ys.append(None)
                 texts.append(None)
         traces.append(
@@ -646,21 +659,20 @@ KEY_BUBBLE = (
 
 def _has_gap(trace: Mapping[str, Any]) -> bool:
     """A None between two values of a drawn (not stale) line."""
-    ys = trace.get("y") or []
-    first = next((i for i, y in enumerate(ys) if y is not None), None)
-    last = next((i for i in range(len(ys) - 1, -1, -1) if ys[i] is not None), None)
-    return first is not None and any(y is None for y in ys[first : last + 1])
+    drawn = presence(trace.get("y") or []).strip(b"\x00")
+    return b"\x00" in drawn
 
 
-def _finish_time_chart(chart: Chart, dates: Sequence[str]) -> Chart:
-    """Mark a time chart undrawable below two dated points, with the sentence that says when
-    its history starts; state the encodings it uses in ``key``."""
+def _finish_time_chart(chart: Chart, dates: Sequence[str], points: int | None = None) -> Chart:
+    """Mark a time chart undrawable below two dated points (``points``, counted here unless
+    given), with the sentence that says when its history starts; state the encodings it uses
+    in ``key``."""
     data = chart.figure["data"]
     if any(t.get("meta") == "stale" for t in data):
         chart.key.append(KEY_STALE)
     if any(_has_gap(t) for t in data if t.get("meta") != "stale"):
         chart.key.append(KEY_GAP)
-    if _dated_points(chart.figure["data"]) < 2:
+    if (_dated_points(data) if points is None else points) < 2:
         chart.drawable = False
         chart.empty_note = _single_day_note(dates, chart.figure["data"])
     return chart
@@ -1040,7 +1052,7 @@ def community_metric_chart(
     if len(with_values) >= 2:
         # the community's own span (no empty months before its first value), with a margin
         # so the first and last points are not cut in half by the axes
-        first, last = date.fromisoformat(with_values[0]), date.fromisoformat(with_values[-1])
+        first, last = date.fromisoformat(min(with_values)), date.fromisoformat(max(with_values))
         pad = timedelta(days=max(1, round((last - first).days * 0.02)))
         layout["xaxis"] = {"range": [(first - pad).isoformat(), (last + pad).isoformat()]}
     newest = [last[1] for _source, s in shown if (last := s.last()) and last[1] > 0]
@@ -1069,7 +1081,7 @@ def community_metric_chart(
         chart_notes,
     )
     result.scale_toggle = "meta" in layout
-    return _finish_time_chart(result, dates)
+    return _finish_time_chart(result, dates, len(with_values))
 
 
 def date_span(dates: Sequence[str]) -> int:

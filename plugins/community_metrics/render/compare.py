@@ -7,13 +7,16 @@ so the page fetches only the communities a reader ticks. The static page (no Jav
 
 from __future__ import annotations
 
-import json
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from community_metrics.analyse import metrics as m
 from community_metrics.analyse import rollup
+from community_metrics.render.charts import presence
 from community_metrics.store.history import History
 
 if TYPE_CHECKING:
@@ -38,33 +41,49 @@ def community_data(
         for metric in COMPARE_METRICS
         if metric in history.metrics(view.slug)
     }
-    # each value rounded once (whole numbers as ints, others to 4 decimals), inline: a large
-    # build writes millions of them; the daily lists below are plain lookups
-    by_day = {
-        metric: {
-            d: int(v) if float(v).is_integer() else round(v, 4)
-            for d, v in zip(s.dates, s.values, strict=True)
-            if v is not None
-        }
-        for metric, s in series.items()
-    }
-    known = [d for values in by_day.values() for d in values if d >= EARLIEST_DAY]
+    dates = history.dates
+    # the first and the newest day with a value, from 2000-01-01 on
+    after = bisect_left(dates, EARLIEST_DAY)
+    spans = [
+        (present.find(1, after), present.rfind(1, after))
+        for present in (presence(s.values) for s in series.values())
+    ]
+    spans = [span for span in spans if span[0] >= 0]
     # the community's one colour (and dash) of every chart on the site, from the registry order
     colour = {"colour": style[0], "dash": style[1]} if style else {}
-    if not known:
+    if not spans:
         return {"slug": view.slug, "name": view.name, "founded": _founded(view), "start": None,
                 "metrics": {metric: [] for metric in series}, **colour}  # fmt: skip
-    start = min(known)
-    first, last = date.fromisoformat(start), date.fromisoformat(max(known))
-    days = [(first + timedelta(days=k)).isoformat() for k in range((last - first).days + 1)]
+    low, high = min(a for a, _ in spans), max(b for _, b in spans)
+    first, last = date.fromisoformat(dates[low]), date.fromisoformat(dates[high])
+    if high - low == (last - first).days:  # every day between has an entry: slices
+        values = {metric: _rounded(s.values[low : high + 1]) for metric, s in series.items()}
+    else:  # days without an entry in the history come out as None
+        days = [(first + timedelta(days=k)).isoformat() for k in range((last - first).days + 1)]
+        values = {}
+        for metric, s in series.items():
+            by_day = dict(
+                zip(s.dates[low : high + 1], _rounded(s.values[low : high + 1]), strict=True)
+            )
+            values[metric] = [by_day.get(d) for d in days]
     return {
         "slug": view.slug,
         "name": view.name,
         "founded": _founded(view),
-        "start": start,
-        "metrics": {metric: [values.get(d) for d in days] for metric, values in by_day.items()},
+        "start": dates[low],
+        "metrics": values,
         **colour,
     }
+
+
+def _rounded(values: list[float | None]) -> list[float | int | None]:
+    """Whole numbers as ints, others to 4 decimals (a large build writes millions of them)."""
+    try:
+        return [v if v is None else i if (i := int(v)) == v else round(v, 4) for v in values]
+    except (OverflowError, ValueError):  # an infinity or NaN, never from the contract
+        return [
+            v if v is None else int(v) if float(v).is_integer() else round(v, 4) for v in values
+        ]
 
 
 def _founded(view: CommunityView) -> str | None:
@@ -78,8 +97,11 @@ EARLIEST_DAY = "2000-01-01"
 def community_json(
     history: History, view: CommunityView, style: tuple[str, str] | None = None
 ) -> str:
-    text = json.dumps(community_data(history, view, style), separators=(",", ":"), allow_nan=False)
+    text = _JSON.encode(community_data(history, view, style)).decode("utf-8")
     return text.replace("</", "<\\/")
+
+
+_JSON = msgspec.json.Encoder()
 
 
 def default_selection(views: list[CommunityView], count: int | None = None) -> list[str]:

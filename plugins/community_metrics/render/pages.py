@@ -406,7 +406,7 @@ def pulse_escape(value: object) -> str:
     return str(escape(value))
 
 
-def write_year_files(pulse: Pulse, output: Path) -> None:
+def write_year_files(history: History, synthetic: bool, output: Path) -> None:
     """/data/observations-YYYY.csv.gz: binary files, which Pelican's writer (text only)
     cannot write; every other download goes through it (glue/generator.py)."""
     import gzip
@@ -415,9 +415,8 @@ def write_year_files(pulse: Pulse, output: Path) -> None:
 
     folder = output / "data"
     folder.mkdir(parents=True, exist_ok=True)
-    history = pulse.history
-    note = downloads.DEMO_CSV_NOTE if pulse.synthetic else ""
-    for name, first_day, last_day in pulse.download_files:
+    note = downloads.DEMO_CSV_NOTE if synthetic else ""
+    for name, first_day, last_day in downloads.download_files(history):
         path = folder / name
         # mtime=0: the same history gives byte-identical files (no needless redeploys)
         with (

@@ -146,6 +146,7 @@ class History:
         self.last_generated_at: str | None = None
         self.last_snapshot_date: str | None = None
         self._index = {day: i for i, day in enumerate(dates)}
+        self._days = bytearray(len(dates))  # 1 where a snapshot was added (``add_day``)
         self._sources: dict[str, dict[str, SourceHistory]] = {}
         self._registry: dict[str, Community] = {}
         #: Values derived from this history, memoised by later stages for its lifetime (one
@@ -172,6 +173,7 @@ class History:
         observation of a history passes through: kept flat on purpose."""
         index = self._index[day]
         size = len(self.dates)
+        self._days[index] = 1
         self.memo.clear()
         sources = self._sources
         codes = STATUS_CODES
@@ -338,16 +340,18 @@ def load_history(
     if registry is not None:
         history._registry = {c.slug: c for c in registry.communities}
     workers = _default_workers(len(paths)) if workers is None else workers
-    if workers <= 1 or len(paths) < 2:
+    chunks = _balanced_runs(paths, workers) if workers > 1 and len(paths) > 1 else [paths]
+    if len(chunks) == 1:
         add_snapshots(history, _read_all(paths, history.errors))
     else:
-        chunks = _balanced_runs(paths, workers)
+        # this process reads the first run of days while forked workers read the others
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
-            parts = list(pool.map(_load_part, [history.dates] * len(chunks), chunks))
-        for part, errors in parts:
-            _merge_part(history, part)
-            history.errors += [SnapshotError(Path(path), message) for path, message in errors]
+        with ProcessPoolExecutor(max_workers=len(chunks) - 1, mp_context=context) as pool:
+            later = pool.map(_load_part, [history.dates] * (len(chunks) - 1), chunks[1:])
+            add_snapshots(history, _read_all(chunks[0], history.errors))
+            for part, errors in later:
+                _merge_part(history, part)
+                history.errors += [SnapshotError(Path(path), message) for path, message in errors]
     _add_manual(history, manual)
     apply_backfills(history, backfills)
     history.backfill_warnings = backfill_warnings
@@ -439,7 +443,11 @@ def _load_part(dates: list[str], paths: list[str]) -> tuple[History, list[tuple[
 
 
 def _merge_part(history: History, part: History) -> None:
-    """Fold a later part (covering later days) into ``history``."""
+    """Fold a part read by a worker (a later run of days) into ``history``, which holds no
+    value on those days yet: the part's days are copied as one slice per column."""
+    if 1 not in part._days:
+        return
+    days = slice(part._days.find(1), part._days.rfind(1) + 1)
     for community, entries in part._sources.items():
         mine = history._sources.setdefault(community, {})
         for source, entry in entries.items():
@@ -447,16 +455,13 @@ def _merge_part(history: History, part: History) -> None:
             if target is None:
                 mine[source] = entry
                 continue
-            days = [i for i, code in enumerate(entry.status) if code]
             for metric, column in entry.values.items():
                 own = target.values.get(metric)
                 if own is None:
                     target.values[metric] = column
-                    continue
-                for i in days:
-                    own[i] = column[i]
-            for i in days:
-                target.status[i] = entry.status[i]
+                else:
+                    own[days] = column[days]
+            target.status[days] = entry.status[days]
             target.platform = entry.platform
             target.created_at = entry.created_at or target.created_at
             if entry.latest is not None:
@@ -466,6 +471,7 @@ def _merge_part(history: History, part: History) -> None:
             if entry.last_error is not None:
                 target.last_error = entry.last_error
                 target.last_error_date = entry.last_error_date
+    history._days[days] = part._days[days]
     history.synthetic = history.synthetic or part.synthetic
     if part.last_snapshot_date:
         history.last_generated_at = part.last_generated_at
