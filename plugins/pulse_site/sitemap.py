@@ -9,6 +9,7 @@ session) no later build in that process writes a sitemap. This one starts afresh
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -59,10 +60,13 @@ def queue_page(path: str, context: dict) -> None:
     output = context.get("OUTPUT_PATH")
     if not output or not str(path).endswith(".html"):
         return
-    try:
-        relative = Path(path).resolve().relative_to(Path(output).resolve()).as_posix()
-    except ValueError:
+    # Pelican's writer gives an absolute, normalised path (sanitised_join): comparing it with
+    # the output folder the same way needs no file-system call (a large build writes
+    # thousands of pages)
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(output))
+    if relative.split(os.sep, 1)[0] == os.pardir:  # outside the output folder
         return
+    relative = relative.replace(os.sep, "/")
     if EXCLUDED.search(relative):
         return
     content = context.get("article") or context.get("page")

@@ -230,7 +230,8 @@ _BY_LIST: dict[tuple[Any, int], tuple[list[Any], Any]] = {}
 
 def _once_per_list(function: Callable[[list[Any]], T], dates: list[Any]) -> T:
     """``function(dates)``, computed once per list: thousands of series and traces of a build
-    share one history's dates list. Bounded; cleared when full."""
+    share one history's dates list, and a trace's values are searched more than once (lists
+    are not changed once made). Bounded; cleared when full."""
     key = (function, id(dates))
     found = _BY_LIST.get(key)
     if found is not None and found[0] is dates:
@@ -409,10 +410,18 @@ def _style(index: int) -> Style:
     return PALETTE[index % len(PALETTE)], DASHES[(index // len(PALETTE)) % len(DASHES)]
 
 
-def _since_by_day(series: Series) -> dict[str, str | None]:
-    if not any(series.stale):  # nothing stale: no "since" on any day (``.get`` gives None)
-        return {}
-    return dict(zip(series.dates, stale_since_all(series), strict=True))
+def _day_positions(dates: list[str]) -> dict[str, int]:
+    return {day: index for index, day in enumerate(dates)}
+
+
+def _since_by_day(series: Series) -> Callable[[str], str | None]:
+    """``since(day)``: ``stale_since_all`` of ``series`` on ``day`` (None where fresh, at a
+    gap, or on a day the series does not have); tables and weekly samples ask about few days."""
+    if True not in series.stale:  # nothing stale: no "since" on any day
+        return lambda day: None
+    since = stale_since_all(series)
+    where = _once_per_list(_day_positions, series.dates)
+    return lambda day: since[where[day]] if day in where else None
 
 
 def community_styles(labels: Sequence[str]) -> dict[str, Style]:
@@ -443,7 +452,9 @@ def log_axis(values: Sequence[float | None]) -> dict[str, Any] | None:
     """A log axis ticked at 1, 10, 100, 1k, 10k, … whose range holds every positive value
     (computed from the data, so the early part of a line never falls off the bottom).
     None when no value is positive."""
-    positive = [v for v in values if v is not None and v > 0]
+    positive = list(filter(None, values))  # in C: neither None nor 0
+    if positive and min(positive) < 0:  # never from the contract: counts are not negative
+        positive = [v for v in positive if v > 0]
     if not positive:
         return None
     low = math.floor(math.log10(min(positive)))
@@ -469,7 +480,7 @@ def _value_dates(data: Sequence[Mapping[str, Any]]) -> set[str]:
     days = set()
     for trace in data:
         xs, ys = trace.get("x") or [], trace.get("y") or []
-        days.update(compress(xs, presence(ys)))
+        days.update(compress(xs, _once_per_list(presence, ys) if ys else ()))
     days.discard(None)
     return days
 
@@ -542,7 +553,11 @@ def _line_traces(
     }
     # a value with a gap on both sides is a point, not a line: mark it or it is invisible
     # (a line without gaps has none: checked in C, most lines have no gap)
-    lone = [m.start() for m in _LONE.finditer(presence(good))] if None in good else []
+    lone = (
+        [m.start() for m in _LONE.finditer(_once_per_list(presence, good))]
+        if None in good
+        else []
+    )
     if lone or (size == 1 and good[0] is not None):
         sizes = [0] * size
         for i in lone or [0]:
@@ -556,7 +571,7 @@ def _line_traces(
             since = stale_since_all(series)
         else:
             by_day = _since_by_day(daily)
-            since = [by_day.get(d) for d in series.dates]
+            since = [by_day(d) for d in series.dates]
         # only the stale stretches are listed: each stale day and its neighbours, each stretch
         # closed by one day without a value (the line breaks there)
         near = sorted({j for i in stale_at for j in (i - 1, i, i + 1) if 0 <= j < size})
@@ -625,7 +640,7 @@ def _series_table(
         items = [(label, monthly(series)) for label, series in items]
         dates = items[0][1].dates
         caption = f"{caption} (newest value of each month)"
-    sinces = [[since_maps[k].get(day) for day in dates] for k in range(len(items))]
+    sinces = [[since_maps[k](day) for day in dates] for k in range(len(items))]
     rows = [
         [day]
         + [_value_text(s.values[i], sinces[k][i], percent) for k, (_label, s) in enumerate(items)]
@@ -659,7 +674,8 @@ KEY_BUBBLE = (
 
 def _has_gap(trace: Mapping[str, Any]) -> bool:
     """A None between two values of a drawn (not stale) line."""
-    drawn = presence(trace.get("y") or []).strip(b"\x00")
+    ys = trace.get("y") or []
+    drawn = (_once_per_list(presence, ys) if ys else b"").strip(b"\x00")
     return b"\x00" in drawn
 
 

@@ -283,7 +283,7 @@ def iter_period_csv(history: History, first_day: str, last_day: str) -> Iterator
                 if value == value:  # not NaN
                     valued.add(i)
                     # _number_text, inlined
-                    text = str(int(value)) if value.is_integer() else repr(value)
+                    text = "%d" % value if value.is_integer() else repr(value)  # noqa: UP031
                     lines.append(f"{dates[i]},{prefix}{text},{state[i]}\n")
         for i in observed:
             if i not in valued:

@@ -177,32 +177,27 @@ class History:
         self.memo.clear()
         sources = self._sources
         codes = STATUS_CODES
+        good = STATUS_CODES["partial"]  # ok and partial are the codes up to it
         for observation in observations:
-            by_source = sources.get(observation.community)
-            if by_source is None:
-                by_source = sources[observation.community] = {}
-            entry = by_source.get(observation.source)
-            if entry is None:
-                entry = by_source[observation.source] = SourceHistory(
-                    community=observation.community,
-                    source=observation.source,
-                    platform=observation.platform,
-                    status=bytearray(size),
-                )
-            status = observation.status
-            entry.status[index] = codes[status]
+            # subscripts, not .get(): the misses (a new community, source or metric) are rare
+            try:
+                entry = sources[observation.community][observation.source]
+            except KeyError:
+                entry = self._source(observation)
+            code = entry.status[index] = codes[observation.status]
             values = entry.values
             for metric, value in observation.metrics.items():
-                column = values.get(metric)
-                if column is None:
-                    column = values[metric] = array("d", [NAN]) * size
-                column[index] = value
+                try:
+                    values[metric][index] = value
+                except KeyError:
+                    values[metric] = array("d", [NAN]) * size
+                    values[metric][index] = value
             entry.latest = observation
             entry.latest_date = day
             entry.platform = observation.platform
             if observation.created_at:
                 entry.created_at = observation.created_at
-            if status == "ok" or status == "partial":  # GOOD_STATUSES
+            if code <= good:
                 entry.last_good = observation
                 entry.last_good_date = day
             if observation.error:
@@ -414,9 +409,15 @@ def _add_manual(history: History, manual: list[ManualValue]) -> None:
         entry.latest_date = entry.last_good_date = last_day
 
 
+#: The first run is read by this process, which does not hand its part back: it takes this much
+#: more than a worker (measured: a worker's part is also pickled, sent back and merged here).
+FIRST_RUN_WEIGHT = 1.25
+
+
 def _balanced_runs(paths: list[Path], count: int) -> list[list[str]]:
     """Split consecutive files into ``count`` runs of about equal bytes (later days are
-    larger as communities are added, so equal file counts would leave one worker idle)."""
+    larger as communities are added, so equal file counts would leave one worker idle), the
+    first ``FIRST_RUN_WEIGHT`` times larger."""
     sizes = []
     for path in paths:
         try:
@@ -424,10 +425,11 @@ def _balanced_runs(paths: list[Path], count: int) -> list[list[str]]:
         except OSError:
             sizes.append(0)  # read_snapshot will name it
     total = sum(sizes) or 1
+    shares = FIRST_RUN_WEIGHT + count - 1
     runs: list[list[str]] = [[]]
     done = 0
     for path, size in zip(paths, sizes, strict=True):
-        if done >= total * len(runs) / count and len(runs) < count:
+        if done >= total * (FIRST_RUN_WEIGHT + len(runs) - 1) / shares and len(runs) < count:
             runs.append([])
         runs[-1].append(str(path))
         done += size
