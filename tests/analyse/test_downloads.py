@@ -314,6 +314,15 @@ def test_the_whole_history_in_one_file_only_while_it_is_small(history, monkeypat
     assert not downloads.full_files_fit(history)
 
 
+def test_yearly_files_trade_bytes_for_seconds_only_while_the_history_is_small(
+    history, monkeypatch
+) -> None:
+    assert downloads.year_file_gzip_level(history) == downloads.FAST_GZIP_LEVEL
+    monkeypatch.setattr(downloads, "FAST_GZIP_MAX_ROWS", downloads.observation_rows(history) - 1)
+    assert downloads.year_file_gzip_level(history) == downloads.SMALL_GZIP_LEVEL
+    assert downloads.SMALL_GZIP_LEVEL > downloads.FAST_GZIP_LEVEL
+
+
 def test_a_year_holding_only_a_gap_marker_gets_no_file(tmp_path: Path) -> None:
     for day in ("2024-12-31", "2026-03-01"):
         observation = Observation(

@@ -554,9 +554,7 @@ def _line_traces(
     # a value with a gap on both sides is a point, not a line: mark it or it is invisible
     # (a line without gaps has none: checked in C, most lines have no gap)
     lone = (
-        [m.start() for m in _LONE.finditer(_once_per_list(presence, good))]
-        if None in good
-        else []
+        [m.start() for m in _LONE.finditer(_once_per_list(presence, good))] if None in good else []
     )
     if lone or (size == 1 and good[0] is not None):
         sizes = [0] * size

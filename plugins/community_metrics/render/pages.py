@@ -416,6 +416,7 @@ def write_year_files(history: History, synthetic: bool, output: Path) -> None:
     folder = output / "data"
     folder.mkdir(parents=True, exist_ok=True)
     note = downloads.DEMO_CSV_NOTE if synthetic else ""
+    level = downloads.year_file_gzip_level(history)
     for name, first_day, last_day in downloads.download_files(history):
         path = folder / name
         # mtime=0: the same history gives byte-identical files (no needless redeploys)
@@ -423,7 +424,7 @@ def write_year_files(history: History, synthetic: bool, output: Path) -> None:
             path.open("wb") as raw,
             gzip.GzipFile(
                 filename="", mode="wb", fileobj=raw, mtime=0,
-                compresslevel=downloads.YEAR_FILE_GZIP_LEVEL,
+                compresslevel=level,
             ) as packed,
         ):  # fmt: skip
             packed.write(note.encode("utf-8"))

@@ -1,0 +1,72 @@
+"""The C-level shortcuts of the hot paths say exactly what the plain rules say.
+
+A large build checks millions of timestamps, rounds millions of chart values and searches
+every trace for gaps and lone points; each shortcut is compared here with the rule it replaces,
+on generated inputs."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from community_metrics.contract import model
+from community_metrics.render import charts
+
+_DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=4)
+_STAMP_PARTS = st.lists(
+    st.sampled_from(["2026", "-", "02", "29", "T", "12", ":", "5", "9", "Z", "+01:00", ".5", "x"])
+    | _DIGITS,
+    max_size=12,
+)
+
+
+@given(st.sets(_STAMP_PARTS.map("".join), max_size=6))
+def test_checking_days_and_clock_times_apart_is_the_timestamp_pattern(stamps) -> None:
+    pattern = re.compile(model.TIMESTAMP_PATTERN)
+    expected = all(pattern.match(stamp) for stamp in stamps)
+    assert model.timestamps_ok(set(stamps)) == expected
+    assert model.timestamps_ok(set(stamps)) == expected  # the remembered parts agree too
+
+
+def test_a_bad_timestamp_after_good_ones_with_the_same_parts_is_still_refused() -> None:
+    assert model.timestamps_ok({"2024-02-29T23:59:59Z", "2026-11-22T04:12:09+01:00"})
+    assert not model.timestamps_ok({"2026-02-29T23:59:59Z"})  # no 29 February in 2026
+    assert not model.timestamps_ok({"2024-02-29T24:00:00Z"})
+    assert not model.timestamps_ok({"2024-02-29T23:59:59"})  # no time zone
+
+
+_VALUES = st.lists(
+    st.none() | st.integers(0, 2**60) | st.floats(0, 1e20, allow_nan=False), max_size=40
+)
+
+
+@given(_VALUES)
+def test_rounding_all_values_at_once_is_rounding_each(values) -> None:
+    assert charts._round_all(values) == [charts._round(v) for v in values]
+    assert [type(v) for v in charts._round_all(values)] == [type(charts._round(v)) for v in values]
+
+
+@given(_VALUES)
+def test_lone_points_found_in_c_are_the_values_with_gaps_on_both_sides(values) -> None:
+    padded = [None, *values, None]
+    expected = [
+        i - 1
+        for i in range(1, len(padded) - 1)
+        if padded[i] is not None and padded[i - 1] is None and padded[i + 1] is None
+    ]
+    lone = [m.start() for m in charts._LONE.finditer(charts.presence(values))]
+    assert lone == expected
+
+
+@given(st.lists(st.booleans(), max_size=40))
+def test_true_indices_are_the_stale_days(flags) -> None:
+    assert charts.true_indices(flags) == [i for i, flag in enumerate(flags) if flag]
+
+
+@given(_VALUES)
+def test_a_gap_is_a_none_between_two_values(values) -> None:
+    present = [i for i, v in enumerate(values) if v is not None]
+    expected = bool(present) and None in values[present[0] : present[-1] + 1]
+    assert charts._has_gap({"y": values}) == expected
