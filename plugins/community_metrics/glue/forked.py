@@ -44,19 +44,32 @@ def workers_for(count: int) -> int:
 
 
 def forked_map(job: Callable[[int], T], count: int) -> Iterator[T]:
-    """``job(0) … job(count - 1)``, in order, computed by forked workers when that pays."""
+    """``job(0) … job(count - 1)``, in order, computed by forked workers when that pays.
+
+    The workers start at once: the caller can do other work (pages of its own) before it
+    reads the first result, instead of leaving a core idle at the end."""
     global _job
     workers = workers_for(count)
     if workers == 0:
-        yield from (job(index) for index in range(count))
-        return
+        return (job(index) for index in range(count))
     size = max(1, -(-count // (workers * CHUNKS_PER_WORKER)))
     chunks = [(start, min(count, start + size)) for start in range(0, count, size)]
     _job = job
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for results in pool.map(_run, chunks):
-                yield from results  # type: ignore[misc]
+        results = pool.map(_run, chunks)  # submits every chunk: the workers fork and start
+    except BaseException:
+        pool.shutdown(cancel_futures=True)
+        _job = None
+        raise
+    return _in_order(pool, results)
+
+
+def _in_order(pool: ProcessPoolExecutor, results: Iterator[list[T]]) -> Iterator[T]:
+    global _job
+    try:
+        with pool:
+            for chunk in results:
+                yield from chunk
     finally:
         _job = None

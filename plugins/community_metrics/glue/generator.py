@@ -347,16 +347,19 @@ class CommunityMetricsGenerator(Generator):
             )
 
         started = clock()
-        self._write_dashboard(write, writer)
         compare_page = readers.compare_context(pulse)
-        for files in forked_map(self._community_files(compare_page), len(pulse.communities)):
-            for save_as, text in files:
-                self._write_raw(writer, save_as, text)
+        # the workers start computing the community pages now; this process writes the
+        # site-wide pages meanwhile, then the workers' files as they come, in order
+        community_files = forked_map(self._community_files(compare_page), len(pulse.communities))
+        self._write_dashboard(write, writer)
         write("benchmarks/index.html", "pulse/benchmarks")
         write("status/index.html", "pulse/status")
         write("compare/index.html", "pulse/compare", compare=compare_page)
         self._write_reader_files(writer)
         self._write_data_files(writer)
+        for files in community_files:
+            for save_as, text in files:
+                self._write_raw(writer, save_as, text)
         finish_year_files(self._year_files)
         self._year_files = None
         write(
