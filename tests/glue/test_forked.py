@@ -44,6 +44,38 @@ def test_results_come_back_in_order_from_other_processes() -> None:
     assert int(done.stdout.strip()) >= 1, "no item was computed in a worker"
 
 
+def test_workers_start_before_the_first_result_is_read(tmp_path) -> None:
+    """The caller writes its own pages while the workers compute: they must not wait for
+    the first ``next``."""
+    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
+        pytest.skip("forked workers need Linux and two cores")
+    code = (
+        "import os, pathlib, sys, time\n"
+        "from community_metrics.glue import forked\n"
+        "marks = pathlib.Path(sys.argv[1])\n"
+        "def job(i):\n"
+        "    (marks / str(i)).touch()\n"
+        "    return i\n"
+        "count = forked.FORK_MIN_ITEMS * 2\n"
+        "results = forked.forked_map(job, count)\n"
+        "deadline = time.monotonic() + 60\n"
+        "while len(list(marks.iterdir())) < count and time.monotonic() < deadline:\n"
+        "    time.sleep(0.05)\n"
+        "print(len(list(marks.iterdir())))\n"
+        "assert list(results) == list(range(count))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip()) == forked.FORK_MIN_ITEMS * 2  # all done, none read yet
+
+
 def test_a_small_job_runs_in_place() -> None:
     results = list(forked.forked_map(_square_and_pid, forked.FORK_MIN_ITEMS - 1))
     assert [value for value, _pid in results] == [i * i for i in range(forked.FORK_MIN_ITEMS - 1)]
