@@ -17,11 +17,26 @@ def _square_and_pid(index: int) -> tuple[int, int]:
     return index * index, os.getpid()
 
 
+def _fresh_process(code: str, *args: str) -> str:
+    """What ``code`` prints, run in a fresh single-threaded Python (the suite's own process may
+    run server threads, and then nothing forks); it must succeed."""
+    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
+        pytest.skip("forked workers need Linux and two cores")
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 def test_results_come_back_in_order_from_other_processes() -> None:
     """In a fresh single-threaded process (the suite's own may run server threads, and then
     nothing forks), items are computed by workers and come back in order."""
-    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
-        pytest.skip("forked workers need Linux and two cores")
     code = (
         "import os\n"
         "from community_metrics.glue import forked\n"
@@ -32,23 +47,12 @@ def test_results_come_back_in_order_from_other_processes() -> None:
         "assert [v for v, _ in results] == [i * i for i in range(count)], results\n"
         "print(len({p for _, p in results} - {os.getpid()}))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")},
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert int(done.stdout.strip()) >= 1, "no item was computed in a worker"
+    assert int(_fresh_process(code)) >= 1, "no item was computed in a worker"
 
 
 def test_workers_start_before_the_first_result_is_read(tmp_path) -> None:
     """The caller writes its own pages while the workers compute: they must not wait for
     the first ``next``."""
-    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
-        pytest.skip("forked workers need Linux and two cores")
     code = (
         "import os, pathlib, sys, time\n"
         "from community_metrics.glue import forked\n"
@@ -64,16 +68,7 @@ def test_workers_start_before_the_first_result_is_read(tmp_path) -> None:
         "print(len(list(marks.iterdir())))\n"
         "assert list(results) == list(range(count))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")},
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert int(done.stdout.strip()) == forked.FORK_MIN_ITEMS * 2  # all done, none read yet
+    assert int(_fresh_process(code, str(tmp_path))) == forked.FORK_MIN_ITEMS * 2  # none read yet
 
 
 def test_a_small_job_runs_in_place() -> None:

@@ -381,7 +381,7 @@ class CommunityMetricsGenerator(Generator):
         pulse = self.pulse
         history = pulse.history
         template = self.get_template("pulse/community")
-        note = downloads.DEMO_CSV_NOTE if pulse.synthetic else ""
+        note = downloads.csv_note(pulse.synthetic)
         extra = {"pulse": pulse, "badge_site_url": self.settings.get("SITEURL", "")}
 
         def files(index: int) -> list[Files]:
@@ -428,7 +428,7 @@ class CommunityMetricsGenerator(Generator):
         pulse = self.pulse
         self._write_raw(writer, "data/snapshot.schema.json", downloads.snapshot_schema_json())
         if pulse.full_downloads:
-            note = downloads.DEMO_CSV_NOTE if pulse.synthetic else ""
+            note = downloads.csv_note(pulse.synthetic)
             csv = note + downloads.observations_csv(pulse.history)
             self._write_raw(writer, "data/observations.csv", csv)
             self._write_raw(

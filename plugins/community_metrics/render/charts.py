@@ -224,22 +224,22 @@ def _link(url: str, text: str) -> str:
 DAY_MS = 86_400_000
 _JSON = msgspec.json.Encoder(order="sorted")
 T = TypeVar("T")
-#: (function, id of a dates list) -> (the list, kept alive so its id is never reused; result)
+#: (function, id of a list) -> (the list, kept alive so its id is never reused; result)
 _BY_LIST: dict[tuple[Any, int], tuple[list[Any], Any]] = {}
 
 
-def _once_per_list(function: Callable[[list[Any]], T], dates: list[Any]) -> T:
-    """``function(dates)``, computed once per list: thousands of series and traces of a build
+def _once_per_list(function: Callable[[list[Any]], T], items: list[Any]) -> T:
+    """``function(items)``, computed once per list: thousands of series and traces of a build
     share one history's dates list, and a trace's values are searched more than once (lists
     are not changed once made). Bounded; cleared when full."""
-    key = (function, id(dates))
+    key = (function, id(items))
     found = _BY_LIST.get(key)
-    if found is not None and found[0] is dates:
+    if found is not None and found[0] is items:
         return found[1]
     if len(_BY_LIST) > 1024:
         _BY_LIST.clear()
-    result = function(dates)
-    _BY_LIST[key] = (dates, result)
+    result = function(items)
+    _BY_LIST[key] = (items, result)
     return result
 
 
@@ -554,11 +554,13 @@ def _line_traces(
     # a value with a gap on both sides is a point, not a line: mark it or it is invisible
     # (a line without gaps has none: checked in C, most lines have no gap)
     lone = (
-        [m.start() for m in _LONE.finditer(_once_per_list(presence, good))] if None in good else []
+        [m.start() for m in _LONE.finditer(_once_per_list(presence, good))]
+        if None in good or size == 1
+        else []
     )
-    if lone or (size == 1 and good[0] is not None):
+    if lone:
         sizes = [0] * size
-        for i in lone or [0]:
+        for i in lone:
             sizes[i] = 6
         trace["mode"] = "lines+markers"
         trace["marker"] = {"color": colour, "size": sizes}
@@ -677,16 +679,15 @@ def _has_gap(trace: Mapping[str, Any]) -> bool:
     return b"\x00" in drawn
 
 
-def _finish_time_chart(chart: Chart, dates: Sequence[str], points: int | None = None) -> Chart:
-    """Mark a time chart undrawable below two dated points (``points``, counted here unless
-    given), with the sentence that says when its history starts; state the encodings it uses
-    in ``key``."""
+def _finish_time_chart(chart: Chart, dates: Sequence[str]) -> Chart:
+    """Mark a time chart undrawable below two dated points, with the sentence that says when
+    its history starts; state the encodings it uses in ``key``."""
     data = chart.figure["data"]
     if any(t.get("meta") == "stale" for t in data):
         chart.key.append(KEY_STALE)
     if any(_has_gap(t) for t in data if t.get("meta") != "stale"):
         chart.key.append(KEY_GAP)
-    if (_dated_points(data) if points is None else points) < 2:
+    if _dated_points(data) < 2:
         chart.drawable = False
         chart.empty_note = _single_day_note(dates, chart.figure["data"])
     return chart
@@ -1095,7 +1096,7 @@ def community_metric_chart(
         chart_notes,
     )
     result.scale_toggle = "meta" in layout
-    return _finish_time_chart(result, dates, len(with_values))
+    return _finish_time_chart(result, dates)
 
 
 def date_span(dates: Sequence[str]) -> int:

@@ -24,7 +24,7 @@ import calendar
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import Any
 
@@ -71,17 +71,22 @@ def _csv_prefix(cells: list[Any]) -> str:
 
 def _number_text(value: float) -> str:
     """A numeric cell as text: whole numbers without ".0"; never neutralised (a number)."""
-    return str(int(value)) if value.is_integer() else repr(value)
+    return _number_texts([value])[0]
 
 
-def _number_texts(column: Any) -> list[str]:
-    """``_number_text`` of every value of a column, "" where there is none (NaN): once per
-    column, inlined (the CSVs of a large build hold millions of numbers)."""
+def _number_texts(column: Iterable[float]) -> list[str]:
+    """The text of every value of a column, "" where there is none (NaN): the one rule for
+    numbers in the CSVs, applied a column at a time (they hold millions of numbers)."""
     return [
         # NaN != NaN; "%d" is the quickest way from a whole float to its digits
         "" if v != v else "%d" % v if v.is_integer() else repr(v)  # noqa: UP031
         for v in column
     ]
+
+
+def csv_note(synthetic: bool) -> str:
+    """The first line of a CSV download: the demo-data warning, or nothing."""
+    return DEMO_CSV_NOTE if synthetic else ""
 
 
 _STATUS_TEXT = {code: name for code, name in STATUS_NAMES.items()}
@@ -187,6 +192,7 @@ FAST_GZIP_MAX_ROWS = 10_000_000
 
 
 def year_file_gzip_level(history: History) -> int:
+    """The gzip level of ``history``'s yearly files: fast while it is small."""
     fast = observation_rows(history) <= FAST_GZIP_MAX_ROWS
     return FAST_GZIP_LEVEL if fast else SMALL_GZIP_LEVEL
 
@@ -284,14 +290,11 @@ def iter_period_csv(history: History, first_day: str, last_day: str) -> Iterator
         source_prefix = _csv_prefix([entry.community, entry.platform, entry.source])
         valued: set[int] = set()
         for metric in entry.metrics():
-            column = entry.values[metric]
+            texts = _number_texts(map(entry.values[metric].__getitem__, observed))
             prefix = source_prefix + _csv_prefix([metric])
-            for i in observed:
-                value = column[i]
-                if value == value:  # not NaN
+            for i, text in zip(observed, texts, strict=True):
+                if text:  # "": no value that day
                     valued.add(i)
-                    # _number_text, inlined
-                    text = "%d" % value if value.is_integer() else repr(value)  # noqa: UP031
                     lines.append(f"{dates[i]},{prefix}{text},{state[i]}\n")
         for i in observed:
             if i not in valued:

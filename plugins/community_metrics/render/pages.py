@@ -415,7 +415,7 @@ def write_year_files(history: History, synthetic: bool, output: Path) -> None:
 
     folder = output / "data"
     folder.mkdir(parents=True, exist_ok=True)
-    note = downloads.DEMO_CSV_NOTE if synthetic else ""
+    note = downloads.csv_note(synthetic)
     level = downloads.year_file_gzip_level(history)
     for name, first_day, last_day in downloads.download_files(history):
         path = folder / name
