@@ -70,3 +70,56 @@ def test_a_gap_is_a_none_between_two_values(values) -> None:
     present = [i for i, v in enumerate(values) if v is not None]
     expected = bool(present) and None in values[present[0] : present[-1] + 1]
     assert charts._has_gap({"y": values}) == expected
+
+
+@given(st.lists(st.integers(0, 4), max_size=40))
+def test_stale_since_found_by_byte_searches_is_the_day_by_day_rule(codes) -> None:
+    from community_metrics.render import downloads
+    from community_metrics.store.history import STATUS_CODES
+
+    status = bytearray(codes)
+    dates = [f"d{i}" for i in range(len(codes))]
+    expected: dict[int, str] = {}
+    last_fresh = ""
+    for index, code in enumerate(codes):
+        if code in (STATUS_CODES["ok"], STATUS_CODES["partial"]):
+            last_fresh = dates[index]
+        elif code == STATUS_CODES["stale"]:
+            expected[index] = last_fresh
+    assert downloads.stale_since(status, dates) == expected
+
+
+@given(
+    st.lists(st.integers(0, 4), min_size=1, max_size=30).flatmap(
+        lambda codes: st.tuples(
+            st.just(codes),
+            st.lists(st.none() | st.integers(0, 10**6), min_size=len(codes), max_size=len(codes)),
+        )
+    )
+)
+def test_a_community_csv_written_over_its_observed_span_is_the_day_by_day_csv(case) -> None:
+    """Only the days from a source's first to its last observation are turned into lines; the
+    result is what writing every day (and dropping days without an observation) gives."""
+    from array import array
+
+    from community_metrics.render import downloads
+    from community_metrics.store.history import STATUS_NAMES, History, SourceHistory
+
+    codes, values = case
+    dates = [f"2026-01-{n + 1:02d}" for n in range(len(codes))]
+    history = History(dates)
+    column = array("d", [float("nan") if v is None else v for v in values])
+    history._sources = {
+        "py": {"github:g": SourceHistory("py", "github:g", "github", bytearray(codes), {})}
+    }
+    history._sources["py"]["github:g"].values["members"] = column
+    since = downloads.stale_since(bytearray(codes), dates)
+    expected = ["date,platform,source,status,members,stale_since\n"]
+    for index, code in enumerate(codes):
+        if code:
+            value = "" if values[index] is None else str(values[index])
+            expected.append(
+                f"{dates[index]},github,github:g,{STATUS_NAMES[code]},{value},"
+                f"{since.get(index, '')}\n"
+            )
+    assert downloads.community_csv(history, "py") == "".join(expected)

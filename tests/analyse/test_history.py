@@ -195,6 +195,33 @@ def test_parallel_load_equals_serial_load(tmp_path: Path) -> None:
     assert parallel.last_snapshot_date == serial.last_snapshot_date
 
 
+def test_parallel_load_places_sources_and_metrics_first_seen_by_the_worker(tmp_path: Path) -> None:
+    """The worker sends back only its own days: a source, and a metric, that first appear in
+    its days must land on those days of the full-length columns, with gaps before them."""
+    days = [f"2026-01-{n:02d}" for n in range(1, 11)]
+    for n, day in enumerate(days):
+        found = [obs("py", "discourse:d", members=100 + n)]
+        if n >= 6:  # late: read by the worker
+            found[0].metrics["posts"] = 1000 + n
+            found.append(obs("py", "github:late", members=7 + n))
+        if n == 8:
+            found.append(obs("py", "mastodon:m", status="error", error="HTTP 500"))
+        write_day(tmp_path, day, found)
+    serial = load_history(tmp_path, workers=1)
+    parallel = load_history(tmp_path, workers=2)
+    for history in (serial, parallel):
+        late = history.series("py", "github:late", "members").values
+        assert late == [None] * 6 + [13, 14, 15, 16]
+        posts = history.series("py", "discourse:d", "posts").values
+        assert posts == [None] * 6 + [1006, 1007, 1008, 1009]
+        assert bytes(history.source_history("py", "mastodon:m").status) == bytes([0] * 8 + [4, 0])
+    for source in serial.sources("py"):
+        a, b = serial.source_history("py", source), parallel.source_history("py", source)
+        columns = {metric: column.tobytes() for metric, column in a.values.items()}  # NaN: bytes
+        assert columns == {metric: column.tobytes() for metric, column in b.values.items()}
+        assert (a.status, a.latest, a.last_error_date) == (b.status, b.latest, b.last_error_date)
+
+
 def test_manual_values_from_the_registry_hold_until_the_next(data: Path, tmp_path: Path) -> None:
     from community_metrics.glue.manual import manual_values
     from community_metrics.registry.config import parse_registry

@@ -124,6 +124,44 @@ def test_a_file_over_the_size_limit_is_named_before_it_is_read(tmp_path, monkeyp
     assert snapshots.MAX_SNAPSHOT_BYTES < 64 * 2**20 and snapshots.MAX_SNAPSHOT_BYTES > 0
 
 
+def test_files_read_one_after_another_share_a_buffer_but_never_their_bytes(tmp_path) -> None:
+    """Files are read into one reusable buffer: a short file after a long one is read alone
+    (its error names its own line and column), and a failed decode that keeps a view of the
+    buffer alive (in the error's traceback) does not stop the next, larger file."""
+    long = put(tmp_path, "2026", "2026-11-01")
+    many = document("2026-11-01")
+    many["observations"] = [
+        dict(many["observations"][0], source=f"github:g{n}", endpoint="x" * 400)
+        for n in range(4000)
+    ]
+    long.write_text(json.dumps(many), encoding="utf-8")
+    assert long.stat().st_size > 2 * 2**20  # more than the first buffer
+    broken = tmp_path / "snapshots" / "2026" / "2026-11-02.json"
+    broken.write_text('{"schema_version": 1,\n  "date": ]', encoding="utf-8")
+    short = put(tmp_path, "2026", "2026-11-03", members=9)
+    assert len(snapshots.read_snapshot(long).observations) == 4000
+    with pytest.raises(snapshots.SnapshotError) as failed:
+        snapshots.read_snapshot(broken)
+    assert "line 2, column 11" in str(failed.value)
+    assert snapshots.read_snapshot(short).observations[0].metrics == {"members": 9}
+    longer = put(tmp_path, "2026", "2026-11-04")
+    many["date"] = "2026-11-04"
+    many["observations"] *= 2
+    longer.write_text(json.dumps(many).replace("github:g", "gitlab:g", 4000), encoding="utf-8")
+    assert len(snapshots.read_snapshot(longer).observations) == 8000  # failed is still alive
+    assert failed.value is not None
+
+
+def test_a_file_that_grew_since_its_size_was_taken_is_read_whole_up_to_the_limit(
+    tmp_path, monkeypatch
+) -> None:
+    path = tmp_path / "grown.json"
+    path.write_bytes(b"x" * (3 * 2**20 + 5))
+    assert bytes(snapshots._read_whole(path, 10)) == path.read_bytes()
+    monkeypatch.setattr(snapshots, "MAX_SNAPSHOT_BYTES", 2**20 + 100)
+    assert len(snapshots._read_whole(path, 10)) == 2**20 + 101  # one byte over: refused
+
+
 def test_merge_names_a_broken_or_oversized_partial_and_merges_the_good_ones(tmp_path) -> None:
     day = utc_today().isoformat()
     good = partial_path(tmp_path, day, (1, 3))

@@ -372,7 +372,7 @@ _SNAPSHOT_DECODER = msgspec.json.Decoder(SnapshotFile)
 _BYTE_RE = re.compile(r"\(byte (\d+)\)")
 
 
-def decode_snapshot(raw: bytes) -> Snapshot:
+def decode_snapshot(raw: bytes | memoryview) -> Snapshot:
     """The one reader of snapshot (and partial) files: bytes -> a checked ``Snapshot``.
 
     Raises ``MalformedJSON`` (with line and column) or ``ContractError`` (with the JSON path);
@@ -380,13 +380,13 @@ def decode_snapshot(raw: bytes) -> Snapshot:
     try:
         snapshot = _SNAPSHOT_DECODER.decode(raw)
     except msgspec.ValidationError as exc:
-        raise _contract_error(exc, raw) from None
+        raise _contract_error(exc, bytes(raw)) from None
     except msgspec.DecodeError as exc:
         found = _BYTE_RE.search(str(exc))
         offset = int(found.group(1)) if found else None
         if offset is None:
             raise MalformedJSON(0, 0) from None
-        before = raw[:offset]
+        before = bytes(raw[:offset])
         line = before.count(b"\n") + 1
         column = offset - (before.rfind(b"\n") + 1) + 1
         raise MalformedJSON(line, column) from None

@@ -25,7 +25,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
-from itertools import chain
+from itertools import chain, compress, repeat
 from typing import Any
 
 from community_metrics.contract import schema
@@ -102,14 +102,14 @@ _STALE_CODE = next(code for code, name in STATUS_NAMES.items() if name == "stale
 
 def stale_since(status: bytearray, dates: list[str]) -> dict[int, str]:
     """{day index: the last day before it with a fresh (ok/partial) observation, or ""} for
-    every stale day of one source."""
+    every stale day of one source (stale days are few: each is found, and its last fresh day
+    looked up, by byte searches in C)."""
     found: dict[int, str] = {}
-    last_good = ""
-    for index, code in enumerate(status):
-        if code in _GOOD_CODES:
-            last_good = dates[index]
-        elif code == _STALE_CODE:
-            found[index] = last_good
+    index = status.find(_STALE_CODE)
+    while index >= 0:
+        fresh = max(status.rfind(code, 0, index) for code in _GOOD_CODES)
+        found[index] = dates[fresh] if fresh >= 0 else ""
+        index = status.find(_STALE_CODE, index + 1)
     return found
 
 
@@ -181,13 +181,14 @@ def iter_observations_csv(history: History) -> Iterator[str]:
 #: observations.csv and observations.json (the whole history in one file) are published only
 #: up to this many rows (about 50 MB of CSV); the yearly compressed files are always published.
 FULL_FILES_MAX_ROWS = 1_000_000
-#: gzip levels of the yearly files. Rows are grouped by (community, source, metric), so even the
-#: fastest level compresses them about 16 times, well under GitHub Pages' 100 MB per file, and
-#: takes a third of the CPU of level 6 (0.9 s against 3.2 s at 1,000 x 1,095, where the build
-#: must stay under 10 s on two cores). Level 6 saves a fifth of the bytes (18 MB instead of
-#: 22 MB there): beyond ``FAST_GZIP_MAX_ROWS`` the site nears GitHub Pages' 1 GB and bytes
-#: count more than seconds (10,000 x 365: 90 MB instead of 109 MB).
-FAST_GZIP_LEVEL, SMALL_GZIP_LEVEL = 1, 6
+#: gzip levels of the yearly files, written by ISA-L (``isal.igzip``: levels 0 to 3, several
+#: times faster than zlib for the same bytes). Rows are grouped by (community, source, metric),
+#: so even the fastest level compresses them about 17 times, well under GitHub Pages' 100 MB per
+#: file (measured on one demo year of 112 MB of CSV: level 1 took 0.07 s for 6.6 MB, zlib's
+#: level 1 0.30 s for 6.9 MB, zlib's level 6 0.99 s for 5.7 MB). Beyond
+#: ``FAST_GZIP_MAX_ROWS`` the site nears GitHub Pages' 1 GB, and level 3 (0.49 s, 6.4 MB) saves
+#: bytes for seconds.
+FAST_GZIP_LEVEL, SMALL_GZIP_LEVEL = 1, 3
 FAST_GZIP_MAX_ROWS = 10_000_000
 
 
@@ -286,19 +287,27 @@ def iter_period_csv(history: History, first_day: str, last_day: str) -> Iterator
         if not observed and not filled:
             continue
         since = _stale_since_of(history, entry)
-        state = {i: f"{_STATUS_TEXT[status[i]]},{since.get(i, '')}" for i in observed}
+        days = [dates[i] for i in observed]
+        states = [f"{_STATUS_TEXT[status[i]]},{since.get(i, '')}\n" for i in observed]
         source_prefix = _csv_prefix([entry.community, entry.platform, entry.source])
         valued: set[int] = set()
         for metric in entry.metrics():
             texts = _number_texts(map(entry.values[metric].__getitem__, observed))
-            prefix = source_prefix + _csv_prefix([metric])
-            for i, text in zip(observed, texts, strict=True):
-                if text:  # "": no value that day
-                    valued.add(i)
-                    lines.append(f"{dates[i]},{prefix}{text},{state[i]}\n")
-        for i in observed:
+            prefix = source_prefix + _csv_prefix([metric])[:-1]
+            # the rows with a value ("": none that day), joined in C
+            lines += map(
+                ",".join,
+                zip(
+                    compress(days, texts),
+                    repeat(prefix),
+                    compress(texts, texts),
+                    compress(states, texts),
+                ),
+            )
+            valued.update(compress(observed, texts))
+        for i, day, state in zip(observed, days, states, strict=True):
             if i not in valued:
-                lines.append(f"{dates[i]},{source_prefix},,{state[i]}\n")
+                lines.append(f"{day},{source_prefix},,{state}")
         for metric in filled:  # back-filled: rows of their own, status "backfilled"
             column = entry.backfill[metric]
             prefix = source_prefix + _csv_prefix([metric])
@@ -332,17 +341,38 @@ def community_csv(history: History, community: str) -> str:
     # sources' lines merged day by day
     per_source: list[list[str]] = []
     for entry in entries:
-        since_cells = [""] * size
-        for index, day in _stale_since_of(history, entry).items():
-            since_cells[index] = day
-        columns = [_texts(entry.values.get(m)) for m in metrics]
-        cells = map(",".join, zip(*columns, since_cells, strict=True))
         prefix = _csv_prefix([entry.platform, entry.source])
-        observed = [
-            f"{day},{prefix}{_STATUS_TEXT[code]},{row}\n" if code else ""
-            for day, code, row in zip(dates, entry.status, cells, strict=True)
+        # only the span from the first to the last day with an observation has lines: most
+        # sources start after the history does, and the days before them are not written
+        status = entry.status
+        first, stop = size - len(status.lstrip(b"\0")), len(status.rstrip(b"\0"))
+        span = max(stop - first, 0)
+        ends = ["\n"] * span  # the stale_since cell and the end of the line
+        for index, day in _stale_since_of(history, entry).items():
+            ends[index - first] = day + "\n"
+        columns = [
+            [""] * span if column is None else _number_texts(column[first:stop])
+            for column in map(entry.values.get, metrics)
         ]
-        per_source.append(observed)
+        codes = status[first:stop]
+        # every line joined in C; a day without an observation inside the span has none
+        observed = list(
+            map(
+                ",".join,
+                zip(
+                    dates[first:stop],
+                    repeat(prefix[:-1]),
+                    map(_STATUS_TEXT.get, codes, repeat("")),
+                    *columns,
+                    ends,
+                ),
+            )
+        )
+        gap = codes.find(0)
+        while gap >= 0:
+            observed[gap] = ""
+            gap = codes.find(0, gap + 1)
+        per_source.append([""] * min(first, size) + observed + [""] * (size - max(stop, first)))
         if entry.backfill:
             filled = [""] * size
             columns = [_texts(entry.backfill.get(m)) for m in metrics]

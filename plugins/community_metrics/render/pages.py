@@ -409,7 +409,7 @@ def pulse_escape(value: object) -> str:
 def write_year_files(history: History, synthetic: bool, output: Path) -> None:
     """/data/observations-YYYY.csv.gz: binary files, which Pelican's writer (text only)
     cannot write; every other download goes through it (glue/generator.py)."""
-    import gzip
+    from isal import igzip
 
     from community_metrics.render import downloads
 
@@ -422,7 +422,7 @@ def write_year_files(history: History, synthetic: bool, output: Path) -> None:
         # mtime=0: the same history gives byte-identical files (no needless redeploys)
         with (
             path.open("wb") as raw,
-            gzip.GzipFile(
+            igzip.GzipFile(
                 filename="", mode="wb", fileobj=raw, mtime=0,
                 compresslevel=level,
             ) as packed,

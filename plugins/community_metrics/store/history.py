@@ -30,7 +30,7 @@ import threading
 from array import array
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -437,33 +437,41 @@ def _balanced_runs(paths: list[Path], count: int) -> list[list[str]]:
 
 
 def _load_part(dates: list[str], paths: list[str]) -> tuple[History, list[tuple[str, str]]]:
-    """A worker: the history of some consecutive files (errors as plain, picklable tuples)."""
+    """A worker: the history of some consecutive files (errors as plain, picklable tuples).
+
+    Only the part's own days travel back: every column is cut to them (``_merge_part`` puts
+    them in place), which halves what is pickled and sent."""
     part = History(dates)
     errors: list[SnapshotError] = []
     add_snapshots(part, _read_all(paths, errors))
+    if 1 in part._days:
+        days = slice(part._days.find(1), part._days.rfind(1) + 1)
+        for entries in part._sources.values():
+            for entry in entries.values():
+                entry.status = entry.status[days]
+                entry.values = {metric: column[days] for metric, column in entry.values.items()}
     return part, [(str(e.path), e.message) for e in errors]
 
 
 def _merge_part(history: History, part: History) -> None:
-    """Fold a part read by a worker (a later run of days) into ``history``, which holds no
-    value on those days yet: the part's days are copied as one slice per column."""
+    """Fold a part read by a worker (a later run of days, its columns cut to those days) into
+    ``history``, which holds no value on those days yet: one slice per column."""
     if 1 not in part._days:
         return
     days = slice(part._days.find(1), part._days.rfind(1) + 1)
+    size = len(history.dates)
     for community, entries in part._sources.items():
         mine = history._sources.setdefault(community, {})
         for source, entry in entries.items():
             target = mine.get(source)
             if target is None:
-                mine[source] = entry
-                continue
+                target = mine[source] = replace(entry, status=bytearray(size), values={})
             for metric, column in entry.values.items():
                 own = target.values.get(metric)
                 if own is None:
-                    target.values[metric] = column
-                else:
-                    own[days] = column[days]
-            target.status[days] = entry.status[days]
+                    own = target.values[metric] = array("d", [NAN]) * size
+                own[days] = column
+            target.status[days] = entry.status
             target.platform = entry.platform
             target.created_at = entry.created_at or target.created_at
             if entry.latest is not None:
