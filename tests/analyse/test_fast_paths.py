@@ -123,3 +123,42 @@ def test_a_community_csv_written_over_its_observed_span_is_the_day_by_day_csv(ca
                 f"{since.get(index, '')}\n"
             )
     assert downloads.community_csv(history, "py") == "".join(expected)
+
+
+@given(_VALUES)
+def test_comparison_rounding_at_once_is_rounding_each(values) -> None:
+    from community_metrics.render import compare
+
+    def one(v):
+        if v is None:
+            return None
+        return int(v) if float(v).is_integer() else round(v, 4)
+
+    assert compare._rounded(values) == [one(v) for v in values]
+    assert [type(v) for v in compare._rounded(values)] == [type(one(v)) for v in values]
+
+
+def test_whole_numbers_are_converted_in_c_only_while_exact() -> None:
+    assert charts.whole_numbers([1.0, None, 2**53 * 1.0, -0.0]) == [1, None, 2**53, 0]
+    assert charts.whole_numbers([1.5]) is None
+    assert charts.whole_numbers([2.0**60]) is None  # beyond 2**53: the exact rule decides
+    assert charts._round_all([2.0**60, 1.5]) == [2**60, 1.5]
+
+
+@given(
+    st.lists(
+        st.floats(allow_infinity=False)
+        | st.integers(0, 10**6).map(float)
+        | st.sampled_from([5e-05, 1e-4, 1e15, 1e16, 0.1, -0.0, 10.00001, 2.0**53 + 2]),
+        max_size=30,
+    )
+)
+def test_csv_number_texts_cut_from_json_are_the_value_by_value_rule(values) -> None:
+    from array import array
+
+    from community_metrics.render import downloads
+
+    expected = ["" if v != v else "%d" % v if v.is_integer() else repr(v) for v in values]  # noqa: UP031
+    assert downloads._number_texts(values) == expected
+    assert downloads._number_texts(array("d", values)) == expected
+    assert downloads._number_texts(iter(values)) == expected

@@ -8,6 +8,7 @@ the home page's headline partial); ``generate_output`` writes /dashboard/, /comm
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -207,6 +208,9 @@ class CommunityMetricsGenerator(Generator):
         )
         say_origin(settings, data_dir, is_demo, history, configured_registry)
         logger.debug("community_metrics: history loaded in %.1f s", clock() - started)
+        # The history lives until the build ends: out of the cycle collector's walks (which
+        # would also make every forked process copy the pages it touches) until then.
+        gc.freeze()
         self._report_snapshot_errors(history, strict)
         # The yearly files grow with communities x days and need only the history: a second
         # process writes them while this one computes the pages' models and renders them
@@ -374,6 +378,7 @@ class CommunityMetricsGenerator(Generator):
             },
         )
         logger.debug("community_metrics: pages and downloads written in %.1f s", clock() - started)
+        gc.unfreeze()  # what the build kept can be collected again (a server builds again)
 
     def _community_files(self, compare_page: dict[str, Any]) -> Callable[[int], list[Files]]:
         """The job of one community (by position): its page, rendered as the writer would

@@ -308,8 +308,24 @@ def _round(value: float | None) -> float | int | None:
     return float(f"{value:.6g}")
 
 
+_WHOLE_OR_NONE = list[int | None]
+
+
+def whole_numbers(values: Sequence[float | None]) -> list[int | None] | None:
+    """``values`` as ints when every one is a whole number of at most 2**53 (or None), else
+    None: the common case (counts), converted in C by msgspec, several times faster than a
+    Python loop over a chart's thousands of points."""
+    try:
+        return msgspec.convert(values, _WHOLE_OR_NONE, strict=False)
+    except msgspec.ValidationError:
+        return None
+
+
 def _round_all(values: Sequence[float | None]) -> list[float | int | None]:
     """``_round`` of every value, inlined (a large build rounds millions of chart points)."""
+    whole = whole_numbers(values)
+    if whole is not None:
+        return whole  # type: ignore[return-value]
     try:  # int(v) == v: a whole number, float or int (one call instead of two)
         return [v if v is None else i if (i := int(v)) == v else float(f"{v:.6g}") for v in values]
     except (OverflowError, ValueError):  # an infinity or NaN, never from the contract

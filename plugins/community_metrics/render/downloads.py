@@ -24,9 +24,12 @@ import calendar
 import csv
 import io
 import json
+from array import array
 from collections.abc import Iterable, Iterator
 from itertools import chain, compress, repeat
 from typing import Any
+
+import msgspec
 
 from community_metrics.contract import schema
 from community_metrics.contract.model import METRICS
@@ -77,11 +80,24 @@ def _number_text(value: float) -> str:
 def _number_texts(column: Iterable[float]) -> list[str]:
     """The text of every value of a column, "" where there is none (NaN): the one rule for
     numbers in the CSVs, applied a column at a time (they hold millions of numbers)."""
-    return [
-        # NaN != NaN; "%d" is the quickest way from a whole float to its digits
-        "" if v != v else "%d" % v if v.is_integer() else repr(v)  # noqa: UP031
-        for v in column
-    ]
+    values = column.tolist() if isinstance(column, array) else list(column)
+    if not values:
+        return []
+    # In C: msgspec writes the column as JSON (NaN as null, a whole float as "1080.0"), and the
+    # texts are cut from it. Where its notation could differ from Python's (an exponent, a
+    # value under 0.0001, a sign), the rule below decides, value by value.
+    text = _JSON_NUMBERS.encode(values)
+    if b"e" in text or b"-" in text or b"0.0000" in text:
+        return [
+            # NaN != NaN; "%d" is the quickest way from a whole float to its digits
+            "" if v != v else "%d" % v if v.is_integer() else repr(v)  # noqa: UP031
+            for v in values
+        ]
+    cells = (text[1:-1] + b",").replace(b".0,", b",").replace(b"null", b"")
+    return cells.decode("ascii").split(",")[:-1]
+
+
+_JSON_NUMBERS = msgspec.json.Encoder()
 
 
 def csv_note(synthetic: bool) -> str:
