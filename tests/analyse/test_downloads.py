@@ -317,10 +317,27 @@ def test_the_whole_history_in_one_file_only_while_it_is_small(history, monkeypat
 def test_yearly_files_trade_bytes_for_seconds_only_while_the_history_is_small(
     history, monkeypatch
 ) -> None:
-    assert downloads.year_file_gzip_level(history) == downloads.FAST_GZIP_LEVEL
+    assert downloads.year_file_gzip(history) == downloads.FAST_GZIP == ("isal", 1)
     monkeypatch.setattr(downloads, "FAST_GZIP_MAX_ROWS", downloads.observation_rows(history) - 1)
-    assert downloads.year_file_gzip_level(history) == downloads.SMALL_GZIP_LEVEL
-    assert downloads.SMALL_GZIP_LEVEL > downloads.FAST_GZIP_LEVEL
+    assert downloads.year_file_gzip(history) == downloads.SMALL_GZIP == ("zlib", 6)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_yearly_files_are_plain_gzip_whichever_library_wrote_them(
+    history, monkeypatch, tmp_path: Path, fast: bool
+) -> None:
+    import gzip
+
+    from community_metrics.render import pages
+
+    if not fast:
+        monkeypatch.setattr(downloads, "FAST_GZIP_MAX_ROWS", 0)
+    pages.write_year_files(history, False, tmp_path)
+    for name, first_day, last_day in downloads.download_files(history):
+        raw = (tmp_path / "data" / name).read_bytes()
+        assert raw[:2] == b"\x1f\x8b" and raw[4:8] == b"\0\0\0\0"  # gzip, mtime 0
+        text = gzip.decompress(raw).decode("utf-8")
+        assert text == "".join(downloads.iter_period_csv(history, first_day, last_day))
 
 
 def test_a_year_holding_only_a_gap_marker_gets_no_file(tmp_path: Path) -> None:

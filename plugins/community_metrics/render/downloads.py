@@ -197,21 +197,20 @@ def iter_observations_csv(history: History) -> Iterator[str]:
 #: observations.csv and observations.json (the whole history in one file) are published only
 #: up to this many rows (about 50 MB of CSV); the yearly compressed files are always published.
 FULL_FILES_MAX_ROWS = 1_000_000
-#: gzip levels of the yearly files, written by ISA-L (``isal.igzip``: levels 0 to 3, several
-#: times faster than zlib for the same bytes). Rows are grouped by (community, source, metric),
-#: so even the fastest level compresses them about 17 times, well under GitHub Pages' 100 MB per
-#: file (measured on one demo year of 112 MB of CSV: level 1 took 0.07 s for 6.6 MB, zlib's
-#: level 1 0.30 s for 6.9 MB, zlib's level 6 0.99 s for 5.7 MB). Beyond
-#: ``FAST_GZIP_MAX_ROWS`` the site nears GitHub Pages' 1 GB, and level 3 (0.49 s, 6.4 MB) saves
-#: bytes for seconds.
-FAST_GZIP_LEVEL, SMALL_GZIP_LEVEL = 1, 3
+#: How the yearly files are compressed: (library, gzip level). Rows are grouped by (community,
+#: source, metric), so even the fastest level compresses them about 17 times, well under GitHub
+#: Pages' 100 MB per file. Measured on one demo year (112 MB of CSV): ISA-L's level 1 took
+#: 0.07 s for 6.6 MB, zlib's level 1 0.30 s for 6.9 MB, zlib's level 6 0.99 s for 5.7 MB and
+#: ISA-L's best (3) 0.49 s for 6.4 MB. Beyond ``FAST_GZIP_MAX_ROWS`` the site nears GitHub
+#: Pages' 1 GB and bytes count more than seconds: zlib's level 6 (at 10,000 x 365 the yearly
+#: files are 89 MB with it, 105 MB with ISA-L's best, and the site 0.4% under 2**30 bytes).
+FAST_GZIP, SMALL_GZIP = ("isal", 1), ("zlib", 6)
 FAST_GZIP_MAX_ROWS = 10_000_000
 
 
-def year_file_gzip_level(history: History) -> int:
-    """The gzip level of ``history``'s yearly files: fast while it is small."""
-    fast = observation_rows(history) <= FAST_GZIP_MAX_ROWS
-    return FAST_GZIP_LEVEL if fast else SMALL_GZIP_LEVEL
+def year_file_gzip(history: History) -> tuple[str, int]:
+    """How ``history``'s yearly files are compressed: fast while it is small."""
+    return FAST_GZIP if observation_rows(history) <= FAST_GZIP_MAX_ROWS else SMALL_GZIP
 
 
 def observation_rows(history: History) -> int:

@@ -409,6 +409,8 @@ def pulse_escape(value: object) -> str:
 def write_year_files(history: History, synthetic: bool, output: Path) -> None:
     """/data/observations-YYYY.csv.gz: binary files, which Pelican's writer (text only)
     cannot write; every other download goes through it (glue/generator.py)."""
+    import gzip
+
     from isal import igzip
 
     from community_metrics.render import downloads
@@ -416,13 +418,14 @@ def write_year_files(history: History, synthetic: bool, output: Path) -> None:
     folder = output / "data"
     folder.mkdir(parents=True, exist_ok=True)
     note = downloads.csv_note(synthetic)
-    level = downloads.year_file_gzip_level(history)
+    library, level = downloads.year_file_gzip(history)
+    gzip_file = igzip.GzipFile if library == "isal" else gzip.GzipFile
     for name, first_day, last_day in downloads.download_files(history):
         path = folder / name
         # mtime=0: the same history gives byte-identical files (no needless redeploys)
         with (
             path.open("wb") as raw,
-            igzip.GzipFile(
+            gzip_file(
                 filename="", mode="wb", fileobj=raw, mtime=0,
                 compresslevel=level,
             ) as packed,
