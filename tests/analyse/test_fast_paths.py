@@ -162,3 +162,66 @@ def test_csv_number_texts_cut_from_json_are_the_value_by_value_rule(values) -> N
     assert downloads._number_texts(values) == expected
     assert downloads._number_texts(array("d", values)) == expected
     assert downloads._number_texts(iter(values)) == expected
+
+
+def _plain_weekly(series):
+    """The day-by-day rule that ``charts.weekly`` follows."""
+    from datetime import date, timedelta
+
+    from community_metrics.store.history import Series
+
+    dates, values, stale = [], [], []
+    end = len(series.dates) - 1
+    while end >= 0:
+        cutoff = (date.fromisoformat(series.dates[end]) - timedelta(days=7)).isoformat()
+        chosen = None
+        index = end
+        while index >= 0 and series.dates[index] > cutoff:
+            if chosen is None and series.values[index] is not None:
+                chosen = (series.values[index], series.stale[index])
+            index -= 1
+        dates.append(series.dates[end])
+        values.append(chosen[0] if chosen else None)
+        stale.append(chosen[1] if chosen else False)
+        end = index
+    return Series(dates[::-1], values[::-1], stale[::-1])
+
+
+def _plain_monthly(series):
+    from community_metrics.store.history import Series
+
+    picks = []
+    for first, stop in charts._month_spans(series.dates):
+        index = stop - 1
+        while index > first and series.values[index] is None:
+            index -= 1
+        picks.append(index)
+    return Series(
+        [series.dates[i] for i in picks],
+        [series.values[i] for i in picks],
+        [series.stale[i] for i in picks],
+    )
+
+
+_SPARSE_DAYS = st.lists(st.integers(0, 120), min_size=1, max_size=60, unique=True).map(sorted)
+
+
+@given(
+    _SPARSE_DAYS.flatmap(
+        lambda days: st.tuples(
+            st.just(days),
+            st.lists(st.none() | st.integers(0, 99), min_size=len(days), max_size=len(days)),
+            st.lists(st.booleans(), min_size=len(days), max_size=len(days)),
+        )
+    )
+)
+def test_weekly_and_monthly_samples_found_in_c_are_the_day_by_day_rule(case) -> None:
+    from datetime import date, timedelta
+
+    from community_metrics.store.history import Series
+
+    days, values, stale = case
+    dates = [(date(2024, 1, 20) + timedelta(days=d)).isoformat() for d in days]
+    series = Series(dates, values, stale)
+    assert charts.weekly(series) == _plain_weekly(series)
+    assert charts.monthly(series) == _plain_monthly(series)

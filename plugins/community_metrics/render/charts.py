@@ -355,34 +355,42 @@ def true_indices(flags: list[bool]) -> list[int]:
         return found
 
 
-def weekly(series: Series) -> Series:
-    """Newest value of each 7-day window ending on the last day (never averaged or filled);
-    a window with no value at all stays a gap. Windows are calendar days, not entries: a
-    history's dates are sparse (``store.history.sparse_dates``), and a stretch without data
-    gives no windows at all (its one gap marker breaks the line)."""
-    size = len(series.dates)
-    if size == 0:
-        return series
-    dates: list[str] = []
-    values: list[float | None] = []
-    stale: list[bool] = []
-    end = size - 1
+def _week_spans(dates: list[str]) -> list[tuple[int, int]]:
+    """(first index, last index + 1) of each 7-day window of ``dates`` ending on the last day,
+    oldest first. Windows are calendar days, not entries: a history's dates are sparse
+    (``store.history.sparse_dates``), and a stretch without data gives no window at all."""
+    spans: list[tuple[int, int]] = []
+    end = len(dates) - 1
     while end >= 0:
-        cutoff = (date.fromisoformat(series.dates[end]) - timedelta(days=7)).isoformat()
-        chosen: tuple[float, bool] | None = None
+        cutoff = (date.fromisoformat(dates[end]) - timedelta(days=7)).isoformat()
         index = end
-        while index >= 0 and series.dates[index] > cutoff:
-            if chosen is None and series.values[index] is not None:
-                chosen = (series.values[index], series.stale[index])
+        while index >= 0 and dates[index] > cutoff:
             index -= 1
-        dates.append(series.dates[end])
-        values.append(chosen[0] if chosen else None)
-        stale.append(chosen[1] if chosen else False)
+        spans.append((index + 1, end + 1))
         end = index
-    dates.reverse()
-    values.reverse()
-    stale.reverse()
-    return Series(dates, values, stale)
+    spans.reverse()
+    return spans
+
+
+def _newest_in(series: Series, spans: list[tuple[int, int]]) -> list[int]:
+    """The index of the newest value in each span, -1 where a span has none (found in C, in
+    the series' presence bytes: a history's series are mostly values or mostly gaps)."""
+    present = _once_per_list(presence, series.values)
+    return [present.rfind(1, first, stop) for first, stop in spans]
+
+
+def weekly(series: Series) -> Series:
+    """Newest value of each 7-day window ending on the last day (``_week_spans``; never
+    averaged or filled); a window with no value at all stays a gap."""
+    if not series.dates:
+        return series
+    spans = _once_per_list(_week_spans, series.dates)
+    picks = _newest_in(series, spans)
+    return Series(
+        [series.dates[stop - 1] for _first, stop in spans],
+        [series.values[i] if i >= 0 else None for i in picks],
+        [series.stale[i] if i >= 0 else False for i in picks],
+    )
 
 
 def _overview(series: Series) -> Series:
@@ -405,16 +413,12 @@ def _month_spans(dates: list[str]) -> list[tuple[int, int]]:
 def monthly(series: Series) -> Series:
     """Newest value of each calendar month (for accessible tables of long series); a month
     without any value keeps its first day, as a gap."""
-    values = series.values
-    picks = []
-    for first, stop in _once_per_list(_month_spans, series.dates):
-        index = stop - 1
-        while index > first and values[index] is None:
-            index -= 1
-        picks.append(index)
+    spans = _once_per_list(_month_spans, series.dates)
+    newest = _newest_in(series, spans)
+    picks = [i if i >= 0 else first for i, (first, _stop) in zip(newest, spans, strict=True)]
     return Series(
         [series.dates[i] for i in picks],
-        [values[i] for i in picks],
+        [series.values[i] for i in picks],
         [series.stale[i] for i in picks],
     )
 
