@@ -14,7 +14,8 @@ as the baseline, and reports each build's output: total bytes and the largest fi
 Budget (issue 13): 1000x1095 builds in <= 10 s, <= 1 GB peak and <= 4x the plain Pelican
 build; 10000x365 in <= 120 s and <= 3 GB, with an output GitHub Pages takes (<= 1 GB in
 total, no file over 100 MB); doubling the days at most doubles the time. On a shared machine
-every figure carries the load average it was taken under (``load_average_1m``), and each build
+every figure carries the load average it was taken under (``load_average_1m``) and how fast the
+machine ran plain Python just before (``reference_loop_seconds``), and each build
 can be run several times (``--repeat``): ``wall_seconds`` is then the best run (the cost of the
 code: a busy neighbour only ever adds time) and ``wall_seconds_runs`` lists every run, so the
 spread is on record beside it. Budgets and ratios use the best runs of both builds.
@@ -145,6 +146,20 @@ def generate(folder: Path, communities: int, days: int) -> float:
     return time.perf_counter() - start
 
 
+def reference_seconds() -> float:
+    """How fast this machine runs plain Python right now: the best of three runs of a fixed
+    loop (two million additions). On a shared machine it moves with the neighbours' load (by
+    half and more over a day, measured); each build's time is reported beside it."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for number in range(2_000_000):
+            total += number
+        best = min(best, time.perf_counter() - start)
+    return round(best, 3)
+
+
 def load_average() -> float | None:
     try:
         return round(os.getloadavg()[0], 2)
@@ -201,9 +216,15 @@ def baseline(articles: int = BASELINE_ARTICLES, repeat: int = 1) -> dict[str, An
             output=str(Path(tmp) / "output-@RUN@"),  # a fresh folder for every run
             cache=str(Path(tmp) / "c-@RUN@"),
         )
-        load = load_average()
+        load, reference = load_average(), reference_seconds()
         timed, peak = _timed_runs(code, repeat)
-        return {"articles": articles, **timed, "peak_rss_bytes": peak, "load_average_1m": load}
+        return {
+            "articles": articles,
+            **timed,
+            "peak_rss_bytes": peak,
+            "load_average_1m": load,
+            "reference_loop_seconds": reference,
+        }
 
 
 def measure(communities: int, days: int, *, build: bool = True, repeat: int = 1) -> dict[str, Any]:
@@ -239,12 +260,13 @@ def measure(communities: int, days: int, *, build: bool = True, repeat: int = 1)
                 **params,
             )
             try:
-                load = load_average()
+                load, reference = load_average(), reference_seconds()
                 timed, peak = _timed_runs(code, repeat)
                 result["build"] = {
                     **timed,
                     "peak_rss_bytes": peak,
                     "load_average_1m": load,
+                    "reference_loop_seconds": reference,
                     **output_figures(root / "output-0"),
                 }
                 if (communities, days) in BUDGETS:  # the sizes the budget names
