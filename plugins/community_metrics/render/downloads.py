@@ -77,6 +77,9 @@ def _number_text(value: float) -> str:
     return _number_texts([value])[0]
 
 
+_JSON_NUMBERS = msgspec.json.Encoder()
+
+
 def _number_texts(column: Iterable[float]) -> list[str]:
     """The text of every value of a column, "" where there is none (NaN): the one rule for
     numbers in the CSVs, applied a column at a time (they hold millions of numbers)."""
@@ -95,9 +98,6 @@ def _number_texts(column: Iterable[float]) -> list[str]:
         ]
     cells = (text[1:-1] + b",").replace(b".0,", b",").replace(b"null", b"")
     return cells.decode("ascii").split(",")[:-1]
-
-
-_JSON_NUMBERS = msgspec.json.Encoder()
 
 
 def csv_note(synthetic: bool) -> str:
