@@ -495,25 +495,28 @@ def _values_of(data: Sequence[Mapping[str, Any]]) -> list[float | None]:
     return [v for trace in data for v in (trace.get("y") or [])]
 
 
-def _value_dates(data: Sequence[Mapping[str, Any]]) -> set[str]:
-    """The distinct dates that carry a value in any trace."""
-    days = set()
+def _value_range(data: Sequence[Mapping[str, Any]]) -> tuple[str, str] | None:
+    """The first and the last date that carry a value in any trace (None: no value at all).
+    A chart has two dated points to join exactly when they differ. Found with C-level
+    ``compress``, ``min`` and ``max``: no set of every date is built."""
+    lows: list[str] = []
+    highs: list[str] = []
     for trace in data:
         xs, ys = trace.get("x") or [], trace.get("y") or []
-        days.update(compress(xs, _once_per_list(presence, ys) if ys else ()))
-    days.discard(None)
-    return days
-
-
-def _dated_points(data: Sequence[Mapping[str, Any]]) -> int:
-    return len(_value_dates(data))
+        valued = list(compress(xs, _once_per_list(presence, ys) if ys else ()))
+        if None in valued:
+            valued = [x for x in valued if x is not None]
+        if valued:
+            lows.append(min(valued))
+            highs.append(max(valued))
+    return (min(lows), max(highs)) if lows else None
 
 
 def _single_day_note(dates: Sequence[str], data: Sequence[Mapping[str, Any]]) -> str:
-    days = _value_dates(data)
-    if not days:
+    span = _value_range(data)
+    if span is None:
         return "Nothing to draw yet: no value has been observed. The table below says why."
-    start = min(days)
+    start = span[0]
     second = (date.fromisoformat(start) + timedelta(days=1)).isoformat()
     return (
         f"History starts on {start}; the chart is drawn from {second}, when there are two "
@@ -707,7 +710,8 @@ def _finish_time_chart(chart: Chart, dates: Sequence[str]) -> Chart:
         chart.key.append(KEY_STALE)
     if any(_has_gap(t) for t in data if t.get("meta") != "stale"):
         chart.key.append(KEY_GAP)
-    if _dated_points(data) < 2:
+    span = _value_range(data)
+    if span is None or span[0] == span[1]:  # fewer than two dated points
         chart.drawable = False
         chart.empty_note = _single_day_note(dates, chart.figure["data"])
     return chart
@@ -1083,11 +1087,11 @@ def community_metric_chart(
         annotations=notes,
     )
     _add_log_meta(layout, data)
-    with_values = _value_dates(data)
-    if len(with_values) >= 2:
+    span = _value_range(data)
+    if span is not None and span[0] != span[1]:
         # the community's own span (no empty months before its first value), with a margin
         # so the first and last points are not cut in half by the axes
-        first, last = date.fromisoformat(min(with_values)), date.fromisoformat(max(with_values))
+        first, last = date.fromisoformat(span[0]), date.fromisoformat(span[1])
         pad = timedelta(days=max(1, round((last - first).days * 0.02)))
         layout["xaxis"] = {"range": [(first - pad).isoformat(), (last + pad).isoformat()]}
     newest = [last[1] for _source, s in shown if (last := s.last()) and last[1] > 0]
