@@ -44,8 +44,8 @@ _VALUES = st.lists(
 
 @given(_VALUES)
 def test_rounding_all_values_at_once_is_rounding_each(values) -> None:
-    assert charts._round_all(values) == [charts._round(v) for v in values]
-    assert [type(v) for v in charts._round_all(values)] == [type(charts._round(v)) for v in values]
+    assert charts.round_all(values) == [charts._round(v) for v in values]
+    assert [type(v) for v in charts.round_all(values)] == [type(charts._round(v)) for v in values]
 
 
 @given(_VALUES)
@@ -142,7 +142,7 @@ def test_whole_numbers_are_converted_in_c_only_while_exact() -> None:
     assert charts.whole_numbers([1.0, None, 2**53 * 1.0, -0.0]) == [1, None, 2**53, 0]
     assert charts.whole_numbers([1.5]) is None
     assert charts.whole_numbers([2.0**60]) is None  # beyond 2**53: the exact rule decides
-    assert charts._round_all([2.0**60, 1.5]) == [2**60, 1.5]
+    assert charts.round_all([2.0**60, 1.5]) == [2**60, 1.5]
 
 
 @given(

@@ -24,3 +24,4 @@ def test_the_history_is_frozen_while_the_pages_are_made_and_released_after(tmp_p
         community_metrics_generator_finalized.disconnect(frozen)
     assert seen and seen[0] > before  # the loaded history, among others, is frozen
     assert gc.get_freeze_count() == 0  # a server that builds again can collect all of it
+    assert gc.isenabled()  # off only while the snapshots were read

@@ -13,7 +13,8 @@ import logging
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from time import perf_counter as clock
@@ -200,17 +201,15 @@ class CommunityMetricsGenerator(Generator):
                 configured_registry = load_registry_or_fail(configured)
         registry = load_registry_or_fail(config_path)
         now = settings.get("COMMUNITY_METRICS_NOW") or datetime.now(UTC)
-        history = load_history(
-            data_dir,
-            registry,
-            manual=manual_values(registry),
-            today=(now.astimezone(UTC) if now.tzinfo else now).date(),
-        )
+        with _history_out_of_the_cycle_collector():
+            history = load_history(
+                data_dir,
+                registry,
+                manual=manual_values(registry),
+                today=(now.astimezone(UTC) if now.tzinfo else now).date(),
+            )
         say_origin(settings, data_dir, is_demo, history, configured_registry)
         logger.debug("community_metrics: history loaded in %.1f s", clock() - started)
-        # The history lives until the build ends: out of the cycle collector's walks (which
-        # would also make every forked process copy the pages it touches) until then.
-        gc.freeze()
         self._report_snapshot_errors(history, strict)
         # The yearly files grow with communities x days and need only the history: a second
         # process writes them while this one computes the pages' models and renders them
@@ -506,6 +505,23 @@ class Verbatim:
 
 
 VERBATIM = Verbatim()
+
+
+@contextmanager
+def _history_out_of_the_cycle_collector() -> Iterator[None]:
+    """Reading a history makes millions of objects and no reference cycle, yet the tuples of
+    its checks would start the cycle collector every few hundred: it is off while the files are
+    read (forked readers inherit that). What was read then lives until the build ends, frozen
+    out of the collector's walks, which would also make every forked process copy the memory
+    pages they touch (``generate_output`` unfreezes it)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        gc.freeze()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def start_year_files(history: History, synthetic: bool, output: Path) -> Any:

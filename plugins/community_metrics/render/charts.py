@@ -297,15 +297,22 @@ def figure_json(figure: Mapping[str, Any]) -> str:
     return text
 
 
-def _round(value: float | None) -> float | int | None:
-    """Whole numbers as ints, others to 6 significant digits: smaller, stable JSON."""
+def _six_digits(value: float) -> float:
+    return float(f"{value:.6g}")
+
+
+def _round(
+    value: float | None, fraction: Callable[[float], float] = _six_digits
+) -> float | int | None:
+    """Whole numbers as ints, others through ``fraction`` (6 significant digits for charts):
+    smaller, stable JSON."""
     if value is None:
         return None
     if isinstance(value, int):  # exact, at any size (no float round trip)
         return value
     if value.is_integer():
         return int(value)
-    return float(f"{value:.6g}")
+    return fraction(value)
 
 
 _WHOLE_OR_NONE = list[int | None]
@@ -321,15 +328,18 @@ def whole_numbers(values: Sequence[float | None]) -> list[int | None] | None:
         return None
 
 
-def _round_all(values: Sequence[float | None]) -> list[float | int | None]:
-    """``_round`` of every value, inlined (a large build rounds millions of chart points)."""
+def round_all(
+    values: Sequence[float | None], fraction: Callable[[float], float] = _six_digits
+) -> list[float | int | None]:
+    """``_round`` of every value (a large build rounds millions of chart and comparison
+    points): whole numbers in C when they all are, else one pass."""
     whole = whole_numbers(values)
     if whole is not None:
         return whole  # type: ignore[return-value]
     try:  # int(v) == v: a whole number, float or int (one call instead of two)
-        return [v if v is None else i if (i := int(v)) == v else float(f"{v:.6g}") for v in values]
+        return [v if v is None else i if (i := int(v)) == v else fraction(v) for v in values]
     except (OverflowError, ValueError):  # an infinity or NaN, never from the contract
-        return [_round(v) for v in values]
+        return [_round(v, fraction) for v in values]
 
 
 def presence(values: Sequence[Any]) -> bytes:
@@ -554,7 +564,7 @@ def _line_traces(
     colour, dash = style or _style(index)
     name = plotly_text(label)
     size = len(series.values)
-    rounded = _round_all(series.values)
+    rounded = round_all(series.values)
     stale_at = true_indices(series.stale)
     good = rounded
     if stale_at:

@@ -16,7 +16,7 @@ import msgspec
 
 from community_metrics.analyse import metrics as m
 from community_metrics.analyse import rollup
-from community_metrics.render.charts import presence, whole_numbers
+from community_metrics.render.charts import presence, round_all
 from community_metrics.store.history import History
 
 if TYPE_CHECKING:
@@ -77,16 +77,12 @@ def community_data(
 
 
 def _rounded(values: list[float | None]) -> list[float | int | None]:
-    """Whole numbers as ints, others to 4 decimals (a large build writes millions of them)."""
-    whole = whole_numbers(values)
-    if whole is not None:
-        return whole  # type: ignore[return-value]
-    try:
-        return [v if v is None else i if (i := int(v)) == v else round(v, 4) for v in values]
-    except (OverflowError, ValueError):  # an infinity or NaN, never from the contract
-        return [
-            v if v is None else int(v) if float(v).is_integer() else round(v, 4) for v in values
-        ]
+    """Whole numbers as ints, others to 4 decimals (the charts' rounding rule)."""
+    return round_all(values, _four_decimals)
+
+
+def _four_decimals(value: float) -> float:
+    return round(value, 4)
 
 
 def _founded(view: CommunityView) -> str | None:

@@ -33,7 +33,7 @@ import msgspec
 
 from community_metrics.contract import schema
 from community_metrics.contract.model import METRICS
-from community_metrics.store.history import STATUS_NAMES, History
+from community_metrics.store.history import STATUS_CODES, STATUS_NAMES, History
 
 CSV_COLUMNS = (
     "date",
@@ -105,15 +105,14 @@ def csv_note(synthetic: bool) -> str:
     return DEMO_CSV_NOTE if synthetic else ""
 
 
-_STATUS_TEXT = {code: name for code, name in STATUS_NAMES.items()}
 #: The status of a back-filled row in the CSV downloads (not a snapshot status: no snapshot
 #: observed it; the platform reported it afterwards, see store/backfill.py).
 BACKFILLED = "backfilled"
 _CHUNK_LINES = 20_000
 
 
-_GOOD_CODES = frozenset(code for code, name in STATUS_NAMES.items() if name in ("ok", "partial"))
-_STALE_CODE = next(code for code, name in STATUS_NAMES.items() if name == "stale")
+_GOOD_CODES = (STATUS_CODES["ok"], STATUS_CODES["partial"])
+_STALE_CODE = STATUS_CODES["stale"]
 
 
 def stale_since(status: bytearray, dates: list[str]) -> dict[int, str]:
@@ -173,7 +172,7 @@ def iter_observations_csv(history: History) -> Iterator[str]:
         for status, empty_prefix, metrics, backfilled, since in entries:
             code = status[index]
             if code:
-                status_text = f"{_STATUS_TEXT[code]},{since.get(index, '')}"
+                status_text = f"{STATUS_NAMES[code]},{since.get(index, '')}"
                 wrote = False
                 for prefix, column in metrics:
                     value = column[index]
@@ -303,7 +302,7 @@ def iter_period_csv(history: History, first_day: str, last_day: str) -> Iterator
             continue
         since = _stale_since_of(history, entry)
         days = [dates[i] for i in observed]
-        states = [f"{_STATUS_TEXT[status[i]]},{since.get(i, '')}\n" for i in observed]
+        states = [f"{STATUS_NAMES[status[i]]},{since.get(i, '')}\n" for i in observed]
         source_prefix = _csv_prefix([entry.community, entry.platform, entry.source])
         valued: set[int] = set()
         for metric in entry.metrics():
@@ -377,7 +376,7 @@ def community_csv(history: History, community: str) -> str:
                 zip(
                     dates[first:stop],
                     repeat(prefix[:-1]),
-                    map(_STATUS_TEXT.get, codes, repeat("")),
+                    map(STATUS_NAMES.get, codes, repeat("")),
                     *columns,
                     ends,
                 ),

@@ -22,7 +22,6 @@ Rules a reader of the numbers should know:
 
 from __future__ import annotations
 
-import gc
 import math
 import multiprocessing
 import os
@@ -31,7 +30,6 @@ import threading
 from array import array
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -338,39 +336,22 @@ def load_history(
         history._registry = {c.slug: c for c in registry.communities}
     workers = _default_workers(len(paths)) if workers is None else workers
     chunks = _balanced_runs(paths, workers) if workers > 1 and len(paths) > 1 else [paths]
-    with _no_cycle_collection():
-        if len(chunks) == 1:
-            add_snapshots(history, _read_all(paths, history.errors))
-        else:
-            # this process reads the first run of days while forked workers read the others
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=len(chunks) - 1, mp_context=context) as pool:
-                later = pool.map(_load_part, [history.dates] * (len(chunks) - 1), chunks[1:])
-                add_snapshots(history, _read_all(chunks[0], history.errors))
-                for part, errors in later:
-                    _merge_part(history, part)
-                    history.errors += [
-                        SnapshotError(Path(path), message) for path, message in errors
-                    ]
+    if len(chunks) == 1:
+        add_snapshots(history, _read_all(paths, history.errors))
+    else:
+        # this process reads the first run of days while forked workers read the others
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=len(chunks) - 1, mp_context=context) as pool:
+            later = pool.map(_load_part, [history.dates] * (len(chunks) - 1), chunks[1:])
+            add_snapshots(history, _read_all(chunks[0], history.errors))
+            for part, errors in later:
+                _merge_part(history, part)
+                history.errors += [SnapshotError(Path(path), message) for path, message in errors]
     _add_manual(history, manual)
     apply_backfills(history, backfills)
     history.backfill_warnings = backfill_warnings
     history.memo.clear()  # manual and back-filled values changed the series
     return history
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Reading a history allocates millions of objects and makes no reference cycle, yet the
-    tuples it makes on the way would start the cycle collector every few hundred: it is off
-    while the files are read (forked readers inherit that), and on again after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_all(paths: Iterable[str | Path], errors: list[SnapshotError]) -> Iterator[Snapshot]:
