@@ -6,7 +6,9 @@ a fresh subprocess (Pelican's API with ``pelicanconf.py``, ``COMMUNITY_METRICS_D
 ``COMMUNITY_METRICS_CONFIG`` pointing at the history) and reports wall time and the peak RSS
 of that subprocess (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` of a process that has
 no other children). It also times the data path alone (``load_history`` + metrics + charts
-for every community) in a subprocess, the part this module's owner optimises.
+for every community) in a subprocess, the part this module's owner optimises. Each build also
+reports its CPU time (user and kernel, forked workers included), which a busy neighbour moves
+far less than wall time.
 
 The same run builds a plain Pelican site of 1,000 short articles (default theme, no plugin)
 as the baseline, and reports each build's output: total bytes and the largest file.
@@ -34,8 +36,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = ((100, 365), (1000, 1095), (1000, 2190), (10000, 365))
@@ -110,16 +114,29 @@ done = subprocess.run([sys.executable, "-c", sys.argv[1]], capture_output=True, 
 seconds = time.perf_counter() - start
 sys.stderr.write(done.stderr)
 sys.stdout.write(done.stdout)
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-print(f"@@ {done.returncode} {seconds:.3f} {peak}")
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+peak = used.ru_maxrss * 1024
+print(f"@@ {done.returncode} {seconds:.3f} {peak} {used.ru_utime:.3f} {used.ru_stime:.3f}")
 """
 
 
-def _child(code: str) -> tuple[float, int, str]:
-    """Run ``code`` in a fresh interpreter; (wall seconds, peak RSS bytes, stdout).
+class Run(NamedTuple):
+    """One timed child: wall seconds, peak RSS bytes, CPU seconds (user and kernel, its
+    forked workers included) and what it printed."""
 
-    A fresh runner process starts it, so ``RUSAGE_CHILDREN`` of the runner is the peak of
-    this one child, not of every child this benchmark ever started."""
+    seconds: float
+    peak: int
+    user: float
+    system: float
+    out: str
+
+
+def _child(code: str) -> Run:
+    """Run ``code`` in a fresh interpreter.
+
+    A fresh runner process starts it, so ``RUSAGE_CHILDREN`` of the runner is the peak (and
+    the CPU time) of this one child and the workers it waited for, not of every child this
+    benchmark ever started."""
     done = subprocess.run(
         [sys.executable, "-c", _RUNNER, code],
         cwd=ROOT,
@@ -130,11 +147,11 @@ def _child(code: str) -> tuple[float, int, str]:
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines or not lines[-1].startswith("@@ "):
         raise RuntimeError(f"runner failed (exit {done.returncode}): {done.stderr[-2000:]}")
-    _marker, status, seconds, peak = lines[-1].split()
+    _marker, status, seconds, peak, user, system = lines[-1].split()
     if status != "0":
         tail = "\n".join(done.stderr.strip().splitlines()[-8:])
         raise RuntimeError(f"subprocess failed (exit {status}):\n{tail}")
-    return float(seconds), int(peak), "\n".join(lines[:-1])
+    return Run(float(seconds), int(peak), float(user), float(system), "\n".join(lines[:-1]))
 
 
 def generate(folder: Path, communities: int, days: int) -> float:
@@ -183,7 +200,8 @@ def output_figures(folder: Path) -> dict[str, Any]:
 
 
 def _timed_runs(code: str, repeat: int) -> tuple[dict[str, Any], int]:
-    """Run ``code`` ``repeat`` times: the best and every wall time, and the highest peak RSS.
+    """Run ``code`` ``repeat`` times: the best and every wall time, the CPU time of the best
+    run, and the highest peak RSS.
 
     Before each run the kernel writes out what is still in memory (the history just generated,
     the previous run's pages), so that no run is timed writing another's files."""
@@ -192,17 +210,41 @@ def _timed_runs(code: str, repeat: int) -> tuple[dict[str, Any], int]:
         if hasattr(os, "sync"):
             os.sync()
         runs.append(_child(code.replace("@RUN@", str(n))))
-    seconds = [round(run[0], 2) for run in runs]
-    figures: dict[str, Any] = {"wall_seconds": min(seconds)}
-    if len(seconds) > 1:
-        figures["wall_seconds_runs"] = seconds
-    return figures, max(run[1] for run in runs)
+    best = min(runs, key=lambda run: run.seconds)
+    figures: dict[str, Any] = {
+        "wall_seconds": round(best.seconds, 2),
+        # CPU seconds of the best run, its workers included: on two cores the wall time can
+        # be no less than half their sum, whatever the machine's neighbours do
+        "user_seconds": round(best.user, 2),
+        "system_seconds": round(best.system, 2),
+    }
+    if len(runs) > 1:
+        figures["wall_seconds_runs"] = [round(run.seconds, 2) for run in runs]
+    return figures, max(run.peak for run in runs)
 
 
-def baseline(articles: int = BASELINE_ARTICLES, repeat: int = 1) -> dict[str, Any]:
+@contextmanager
+def _workspace(folder: Path | None, prefix: str) -> Iterator[Path]:
+    """``folder`` when given (the caller removes it), else a temporary folder removed on exit.
+
+    ``run`` gives every measurement a folder inside one workspace removed only after the last
+    build: no build is timed minutes after thousands of files were deleted, which on an ext4
+    without a journal (this machine's) makes creating files far slower (the inode allocator
+    skips every recently deleted inode, in the kernel: seconds for a build's 5,000 files)."""
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        yield folder
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        yield Path(tmp)
+
+
+def baseline(
+    articles: int = BASELINE_ARTICLES, repeat: int = 1, folder: Path | None = None
+) -> dict[str, Any]:
     """A plain Pelican build of ``articles`` short Markdown articles, default theme."""
-    with tempfile.TemporaryDirectory(prefix="pulse-bench-baseline-") as tmp:
-        content = Path(tmp) / "content"
+    with _workspace(folder, "pulse-bench-baseline-") as root:
+        content = root / "content"
         content.mkdir()
         for n in range(articles):
             (content / f"article-{n}.md").write_text(
@@ -214,8 +256,8 @@ def baseline(articles: int = BASELINE_ARTICLES, repeat: int = 1) -> dict[str, An
             )
         code = _BASELINE.format(
             content=str(content),
-            output=str(Path(tmp) / "output-@RUN@"),  # a fresh folder for every run
-            cache=str(Path(tmp) / "c-@RUN@"),
+            output=str(root / "output-@RUN@"),  # a fresh folder for every run
+            cache=str(root / "c-@RUN@"),
         )
         load, reference = load_average(), reference_seconds()
         timed, peak = _timed_runs(code, repeat)
@@ -228,9 +270,15 @@ def baseline(articles: int = BASELINE_ARTICLES, repeat: int = 1) -> dict[str, An
         }
 
 
-def measure(communities: int, days: int, *, build: bool = True, repeat: int = 1) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix=f"pulse-bench-{communities}x{days}-") as tmp:
-        root = Path(tmp)
+def measure(
+    communities: int,
+    days: int,
+    *,
+    build: bool = True,
+    repeat: int = 1,
+    folder: Path | None = None,
+) -> dict[str, Any]:
+    with _workspace(folder, f"pulse-bench-{communities}x{days}-") as root:
         data = root / "history"
         generated = generate(data, communities, days)
         size = sum(p.stat().st_size for p in data.rglob("*.json"))
@@ -245,13 +293,13 @@ def measure(communities: int, days: int, *, build: bool = True, repeat: int = 1)
             "generate_seconds": round(generated, 2),
             "history_bytes": size,
         }
-        seconds, peak, out = _child(_DATA_PATH.format(**params))
-        load_s, compute_s = (float(x) for x in out.split())
+        path = _child(_DATA_PATH.format(**params))
+        load_s, compute_s = (float(x) for x in path.out.split())
         result["data_path"] = {
-            "wall_seconds": round(seconds, 2),
+            "wall_seconds": round(path.seconds, 2),
             "load_history_seconds": round(load_s, 2),
             "metrics_charts_seconds": round(compute_s, 2),
-            "peak_rss_bytes": peak,
+            "peak_rss_bytes": path.peak,
         }
         if build:
             code = _BUILD.format(
@@ -285,10 +333,18 @@ def run(
 ) -> dict[str, Any]:
     """Figures per size, plus the time ratio of 2190 days over 1095 days (budget: <= 2)."""
     figures: dict[str, Any] = {}
-    if build:
-        figures["plain_pelican"] = baseline(repeat=repeat)
-    for communities, days in sizes:
-        figures[f"{communities}x{days}"] = measure(communities, days, build=build, repeat=repeat)
+    # one workspace, removed after the last build (``_workspace``)
+    with tempfile.TemporaryDirectory(prefix="pulse-bench-") as tmp:
+        if build:
+            figures["plain_pelican"] = baseline(repeat=repeat, folder=Path(tmp) / "baseline")
+        for communities, days in sizes:
+            figures[f"{communities}x{days}"] = measure(
+                communities,
+                days,
+                build=build,
+                repeat=repeat,
+                folder=Path(tmp) / f"{communities}x{days}",
+            )
     short, long = figures.get("1000x1095"), figures.get("1000x2190")
     if (
         short
