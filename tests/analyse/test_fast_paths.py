@@ -7,12 +7,14 @@ on generated inputs."""
 from __future__ import annotations
 
 import re
+from array import array
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from community_metrics.contract import model
 from community_metrics.render import charts
+from community_metrics.store.history import History, SourceHistory
 
 _DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=4)
 _STAMP_PARTS = st.lists(
@@ -225,3 +227,41 @@ def test_weekly_and_monthly_samples_found_in_c_are_the_day_by_day_rule(case) -> 
     series = Series(dates, values, stale)
     assert charts.weekly(series) == _plain_weekly(series)
     assert charts.monthly(series) == _plain_monthly(series)
+
+
+_DAYS = [f"2026-{m:02d}-{d:02d}" for m in (1, 2) for d in range(1, 29)]
+
+
+@st.composite
+def _traces(draw):
+    """Traces over ascending days (as a history's), over days in any order, or with a None
+    among the dates: the value range must not depend on which path finds it."""
+    traces = []
+    for _ in range(draw(st.integers(0, 4))):
+        size = draw(st.integers(0, 12))
+        xs = sorted(draw(st.lists(st.sampled_from(_DAYS), min_size=size, max_size=size)))
+        if draw(st.booleans()):
+            xs = draw(st.permutations(xs))
+        if xs and draw(st.integers(0, 5)) == 0:
+            xs[draw(st.integers(0, len(xs) - 1))] = None
+        ys = draw(st.lists(st.none() | st.integers(0, 9), min_size=size, max_size=size + 2))
+        traces.append({"x": xs, "y": ys})
+    return traces
+
+
+@given(_traces())
+def test_the_value_range_found_by_byte_searches_is_the_min_and_max_of_valued_days(data) -> None:
+    pairs = [pair for t in data for pair in zip(t["x"], t["y"], strict=False)]  # y may be longer
+    valued = [x for x, y in pairs if y is not None and x is not None]
+    expected = (min(valued), max(valued)) if valued else None
+    assert charts._value_range(data) == expected
+
+
+@given(st.lists(st.sampled_from([0, 1, 2, 3, 4]), max_size=30))
+def test_stale_flags_without_a_stale_day_are_all_false(codes) -> None:
+    history = History([f"2026-01-{d:02d}" for d in range(1, len(codes) + 1)])
+    entry = SourceHistory(
+        "c", "s", "p", bytearray(codes), {"members": array("d", [1.0] * len(codes))}
+    )
+    history._sources = {"c": {"s": entry}}
+    assert history.series("c", "s", "members").stale == [code == 3 for code in codes]

@@ -153,6 +153,7 @@ def _exact_in_doubles(columns: Sequence[array]) -> bool:
 
 
 _STALE_BYTE = bytes(int(code == STATUS_CODES["stale"]) for code in range(256))
+_STALE_CODE = bytes([STATUS_CODES["stale"]])
 
 
 def _sum_whole_columns(dates: list[str], entries: Sequence[SourceHistory], metric: str) -> Series:
@@ -162,6 +163,8 @@ def _sum_whole_columns(dates: list[str], entries: Sequence[SourceHistory], metri
     columns = [entry.values[metric] for entry in entries]
     sums = reduce(lambda a, b: list(map(operator.add, a, b)), columns[1:], columns[0])
     values = [None if total != total else int(total) for total in sums]
+    if not any(_STALE_CODE in entry.status for entry in entries):
+        return Series(dates, values, [False] * len(values))  # no term ever stale: searched in C
     flags = [entry.status.translate(_STALE_BYTE) for entry in entries]
     stale_any = reduce(lambda a, b: bytes(map(operator.or_, a, b)), flags[1:], flags[0])
     stale = [flag == 1 and value is not None for value, flag in zip(values, stale_any, strict=True)]

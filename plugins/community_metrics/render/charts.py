@@ -30,13 +30,14 @@ Choices the page code relies on:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import compress, repeat
-from operator import is_not
+from itertools import chain, compress, islice, repeat
+from operator import is_not, le
 from typing import Any, TypeVar
 
 import msgspec
@@ -193,8 +194,15 @@ class BubblePoint:
 
 def chart_id(*parts: str) -> str:
     """A stable DOM id: ``chart_id("python", "members")`` -> "chart-python-members"."""
-    slug = "-".join(slugify(p, regex_subs=SLUGIFY_SUBSTITUTIONS) for p in parts if p)
+    slug = "-".join(_id_part(p) for p in parts if p)
     return f"chart-{slug}" if slug else "chart"
+
+
+@functools.lru_cache(maxsize=4096)
+def _id_part(text: str) -> str:
+    # a community page makes a chart id per metric from the same slug: slugify (tags
+    # stripped, Unicode normalised and transliterated, several substitutions) runs once
+    return slugify(text, regex_subs=SLUGIFY_SUBSTITUTIONS)
 
 
 def plotly_text(text: str) -> str:
@@ -483,11 +491,13 @@ def log_axis(values: Sequence[float | None]) -> dict[str, Any] | None:
     (computed from the data, so the early part of a line never falls off the bottom).
     None when no value is positive."""
     positive = list(filter(None, values))  # in C: neither None nor 0
-    if positive and min(positive) < 0:  # never from the contract: counts are not negative
+    smallest = min(positive, default=None)
+    if smallest is not None and smallest < 0:  # never from the contract: counts are positive
         positive = [v for v in positive if v > 0]
-    if not positive:
+        smallest = min(positive, default=None)
+    if smallest is None:
         return None
-    low = math.floor(math.log10(min(positive)))
+    low = math.floor(math.log10(smallest))
     high = math.ceil(math.log10(max(positive)))
     if high == low:
         high += 1
@@ -501,19 +511,35 @@ def log_axis(values: Sequence[float | None]) -> dict[str, Any] | None:
     }
 
 
-def _values_of(data: Sequence[Mapping[str, Any]]) -> list[float | None]:
-    return [v for trace in data for v in (trace.get("y") or [])]
+def _values_of(data: Sequence[Mapping[str, Any]]) -> Iterable[float | None]:
+    return chain.from_iterable(trace.get("y") or () for trace in data)
+
+
+def _ascending(xs: list[Any]) -> bool:
+    """Whether ``xs`` never goes down (a history's dates, and every trace made from them)."""
+    try:
+        return all(map(le, xs, islice(xs, 1, None)))
+    except TypeError:  # a None or a number among the dates
+        return False
 
 
 def _value_range(data: Sequence[Mapping[str, Any]]) -> tuple[str, str] | None:
     """The first and the last date that carry a value in any trace (None: no value at all).
-    A chart has two dated points to join exactly when they differ. Found with C-level
-    ``compress``, ``min`` and ``max``: no set of every date is built."""
+    A chart has two dated points to join exactly when they differ. Found in C: on ascending
+    dates the first and last value's own (``bytes.find``), else ``compress``, ``min`` and
+    ``max``; no set of every date is built."""
     lows: list[str] = []
     highs: list[str] = []
     for trace in data:
         xs, ys = trace.get("x") or [], trace.get("y") or []
-        valued = list(compress(xs, _once_per_list(presence, ys) if ys else ()))
+        present = _once_per_list(presence, ys) if ys else b""
+        if len(xs) == len(present) and _once_per_list(_ascending, xs):
+            first = present.find(1)
+            if first >= 0:
+                lows.append(xs[first])
+                highs.append(xs[present.rfind(1)])
+            continue
+        valued = list(compress(xs, present))
         if None in valued:
             valued = [x for x in valued if x is not None]
         if valued:
@@ -522,8 +548,7 @@ def _value_range(data: Sequence[Mapping[str, Any]]) -> tuple[str, str] | None:
     return (min(lows), max(highs)) if lows else None
 
 
-def _single_day_note(dates: Sequence[str], data: Sequence[Mapping[str, Any]]) -> str:
-    span = _value_range(data)
+def _single_day_note(span: tuple[str, str] | None) -> str:
     if span is None:
         return "Nothing to draw yet: no value has been observed. The table below says why."
     start = span[0]
@@ -712,18 +737,22 @@ def _has_gap(trace: Mapping[str, Any]) -> bool:
     return b"\x00" in drawn
 
 
-def _finish_time_chart(chart: Chart, dates: Sequence[str]) -> Chart:
+def _finish_time_chart(
+    chart: Chart, dates: Sequence[str], span: tuple[str, str] | None | bool = False
+) -> Chart:
     """Mark a time chart undrawable below two dated points, with the sentence that says when
-    its history starts; state the encodings it uses in ``key``."""
+    its history starts; state the encodings it uses in ``key``. ``span``: the figure's
+    ``_value_range`` when the caller has it already."""
     data = chart.figure["data"]
     if any(t.get("meta") == "stale" for t in data):
         chart.key.append(KEY_STALE)
     if any(_has_gap(t) for t in data if t.get("meta") != "stale"):
         chart.key.append(KEY_GAP)
-    span = _value_range(data)
+    if span is False:
+        span = _value_range(data)
     if span is None or span[0] == span[1]:  # fewer than two dated points
         chart.drawable = False
-        chart.empty_note = _single_day_note(dates, chart.figure["data"])
+        chart.empty_note = _single_day_note(span)
     return chart
 
 
@@ -1130,7 +1159,7 @@ def community_metric_chart(
         chart_notes,
     )
     result.scale_toggle = "meta" in layout
-    return _finish_time_chart(result, dates)
+    return _finish_time_chart(result, dates, span)
 
 
 def date_span(dates: Sequence[str]) -> int:
