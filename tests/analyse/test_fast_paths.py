@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from array import array
+from datetime import date, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from community_metrics.contract import model
 from community_metrics.render import charts
-from community_metrics.store.history import History, SourceHistory
+from community_metrics.store.history import History, Series, SourceHistory
 
 _DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=4)
 _STAMP_PARTS = st.lists(
@@ -265,3 +266,52 @@ def test_stale_flags_without_a_stale_day_are_all_false(codes) -> None:
     )
     history._sources = {"c": {"s": entry}}
     assert history.series("c", "s", "members").stale == [code == 3 for code in codes]
+
+
+def _plain_series_table(caption, items, *, percent=False, daily=None):
+    """The table as it was built row by row, cell by cell."""
+    dates = items[0][1].dates
+    since_maps = [charts._since_by_day(s) for _label, s in (daily if daily is not None else items)]
+    if len(dates) > charts.TABLE_ROWS_LIMIT:
+        items = [(label, charts.monthly(series)) for label, series in items]
+        dates = items[0][1].dates
+        caption = f"{caption} (newest value of each month)"
+    sinces = [[since_maps[k](day) for day in dates] for k in range(len(items))]
+    rows = [
+        [day]
+        + [
+            charts._value_text(s.values[i], sinces[k][i], percent)
+            for k, (_label, s) in enumerate(items)
+        ]
+        for i, day in enumerate(dates)
+        if any(s.values[i] is not None for _label, s in items)
+    ]
+    if len(rows) < len(dates) and not caption.endswith("month)"):
+        caption = f"{caption}; days without any value left out"
+    return charts.Table(caption, ["Date", *[label for label, _s in items]], rows)
+
+
+@st.composite
+def _table_items(draw):
+    size = draw(st.sampled_from([1, 5, 59, 60, 61, 95]))
+    start = date(2025, 12, 20)
+    dates = [(start + timedelta(days=i)).isoformat() for i in range(size)]
+    value = st.none() | st.integers(0, 2**54) | st.floats(0, 1e6, allow_nan=False)
+
+    def series():
+        values = draw(st.lists(value, min_size=size, max_size=size))
+        stale = draw(st.lists(st.booleans(), min_size=size, max_size=size))
+        if draw(st.booleans()):
+            stale = [False] * size
+        return Series(dates, values, stale)
+
+    items = [(f"s{k}", series()) for k in range(draw(st.integers(1, 3)))]
+    daily = [(label, series()) for label, _s in items] if draw(st.booleans()) else None
+    return items, daily, draw(st.booleans())
+
+
+@given(_table_items())
+def test_a_table_built_column_by_column_is_the_row_by_row_table(case) -> None:
+    items, daily, percent = case
+    expected = _plain_series_table("T", items, percent=percent, daily=daily)
+    assert charts._series_table("T", items, percent=percent, daily=daily) == expected

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -431,14 +432,19 @@ def _month_spans(dates: list[str]) -> list[tuple[int, int]]:
 def monthly(series: Series) -> Series:
     """Newest value of each calendar month (for accessible tables of long series); a month
     without any value keeps its first day, as a gap."""
-    spans = _once_per_list(_month_spans, series.dates)
-    newest = _newest_in(series, spans)
-    picks = [i if i >= 0 else first for i, (first, _stop) in zip(newest, spans, strict=True)]
+    picks = _monthly_picks(series)
     return Series(
         [series.dates[i] for i in picks],
         [series.values[i] for i in picks],
         [series.stale[i] for i in picks],
     )
+
+
+def _monthly_picks(series: Series) -> list[int]:
+    """The index ``monthly`` takes from each month."""
+    spans = _once_per_list(_month_spans, series.dates)
+    newest = _newest_in(series, spans)
+    return [i if i >= 0 else first for i, (first, _stop) in zip(newest, spans, strict=True)]
 
 
 Style = tuple[str, str]  # (colour, dash)
@@ -681,6 +687,18 @@ def _value_text(value: float | None, since: str | None, percent: bool) -> str:
     return f"{text} {_since_text(since)}" if since is not None else text
 
 
+def _value_texts(
+    values: Sequence[float | None], sinces: Sequence[str | None] | None, percent: bool
+) -> list[str]:
+    """``_value_text`` of a column (``sinces`` None: nothing stale): whole counts, the
+    common case, in one comprehension."""
+    if sinces is None and not percent:
+        whole = whole_numbers(values)
+        if whole is not None:  # format_number of a whole number
+            return ["—" if v is None else f"{v:,}" for v in whole]
+    return list(map(_value_text, values, sinces or repeat(None), repeat(percent)))
+
+
 def _series_table(
     caption: str,
     items: Sequence[tuple[str, Series]],
@@ -693,18 +711,25 @@ def _series_table(
         return Table(caption, ["Date"], [])
     dates = items[0][1].dates
     # "stale since" from the daily series, before any sampling (a sample would move the day)
-    since_maps = [_since_by_day(s) for _label, s in (daily if daily is not None else items)]
-    if len(dates) > TABLE_ROWS_LIMIT:
-        items = [(label, monthly(series)) for label, series in items]
-        dates = items[0][1].dates
-        caption = f"{caption} (newest value of each month)"
-    sinces = [[since_maps[k](day) for day in dates] for k in range(len(items))]
-    rows = [
-        [day]
-        + [_value_text(s.values[i], sinces[k][i], percent) for k, (_label, s) in enumerate(items)]
-        for i, day in enumerate(dates)
-        if any(s.values[i] is not None for _label, s in items)
+    since_maps = [
+        _since_by_day(s) if True in s.stale else None
+        for _label, s in (daily if daily is not None else items)
     ]
+    columns = [series.values for _label, series in items]
+    if len(dates) > TABLE_ROWS_LIMIT:
+        # each column the newest value of each month, on the first column's sampled days
+        picks = [_monthly_picks(series) for _label, series in items]
+        dates = list(map(dates.__getitem__, picks[0]))
+        columns = [list(map(c.__getitem__, p)) for c, p in zip(columns, picks, strict=True)]
+        caption = f"{caption} (newest value of each month)"
+    texts = [
+        _value_texts(column, since and list(map(since, dates)), percent)
+        for column, since in zip(columns, since_maps, strict=False)
+    ]
+    # a row for each day where any column has a value (presence bytes or-ed as integers)
+    present = functools.reduce(operator.or_, (int.from_bytes(presence(c)) for c in columns))
+    keep = present.to_bytes(len(dates))
+    rows = list(map(list, compress(zip(dates, *texts, strict=True), keep)))
     if len(rows) < len(dates) and not caption.endswith("month)"):
         caption = f"{caption}; days without any value left out"
     return Table(caption, ["Date", *[label for label, _s in items]], rows)
