@@ -315,3 +315,31 @@ def test_a_table_built_column_by_column_is_the_row_by_row_table(case) -> None:
     items, daily, percent = case
     expected = _plain_series_table("T", items, percent=percent, daily=daily)
     assert charts._series_table("T", items, percent=percent, daily=daily) == expected
+
+
+_RATIO_TERMS = st.lists(
+    st.none() | st.integers(-(2**60), 2**60) | st.floats(allow_nan=True) | st.booleans(),
+    max_size=20,
+)
+
+
+@given(_RATIO_TERMS, _RATIO_TERMS, st.data())
+def test_a_ratio_series_of_whole_counts_is_the_ratio_of_each_day(tops, bottoms, data) -> None:
+    from community_metrics.analyse import metrics
+
+    size = min(len(tops), len(bottoms))
+    tops, bottoms = tops[:size], bottoms[:size]
+    if data.draw(st.booleans()):  # the common case: whole counts or gaps only
+        tops = [v if v is None or type(v) is int else None for v in tops]
+        bottoms = [v if v is None or type(v) is int else None for v in bottoms]
+    days = [f"d{i}" for i in range(size)]
+    flags = st.lists(st.booleans(), min_size=size, max_size=size)
+    top_stale, bottom_stale = data.draw(flags), data.draw(flags)
+    found = metrics.ratio_series(Series(days, tops, top_stale), Series(days, bottoms, bottom_stale))
+    expected = [metrics.ratio(a, b) for a, b in zip(tops, bottoms, strict=True)]
+    assert found.values == expected
+    assert [type(v) for v in found.values] == [type(v) for v in expected]
+    assert found.stale == [
+        bool((a or b) and v is not None)
+        for a, b, v in zip(top_stale, bottom_stale, expected, strict=True)
+    ]

@@ -11,6 +11,9 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+
+import msgspec
 
 from community_metrics.contract.model import Observation, parse_timestamp
 from community_metrics.store.history import Series
@@ -221,12 +224,35 @@ def ratio_series(numerator: Series, denominator: Series) -> Series:
     """Day-by-day ratio of two series on the same dates (gap where either is a gap)."""
     if numerator.dates != denominator.dates:
         raise ValueError("ratio_series needs two series on the same dates")
-    values = [ratio(a, b) for a, b in zip(numerator.values, denominator.values, strict=True)]
+    tops, bottoms = numerator.values, denominator.values
+    if len(tops) != len(bottoms):
+        raise ValueError("ratio_series needs two series of the same length")
+    if _ints_or_gaps(tops) and _ints_or_gaps(bottoms):
+        # ``ratio`` of whole counts below 2**53 (community totals): no NaN, no overflow
+        pairs = zip(tops, bottoms, strict=True)
+        values = [a / b if a is not None and b else None for a, b in pairs]
+    else:
+        values = list(map(ratio, tops, bottoms))
+    if True not in numerator.stale and True not in denominator.stale:
+        return Series(numerator.dates, values, [False] * len(values))
     stale = [
         (s1 or s2) and v is not None
         for s1, s2, v in zip(numerator.stale, denominator.stale, values, strict=True)
     ]
     return Series(numerator.dates, values, stale)
+
+
+_INTS_OR_GAPS = list[Annotated[int, msgspec.Meta(ge=-(2**53), le=2**53)] | None]
+
+
+def _ints_or_gaps(values: list[Any]) -> bool:
+    """Whether every value is an int of at most 2**53 or None (checked in C, strictly: a float
+    or a bool is not an int here)."""
+    try:
+        msgspec.convert(values, _INTS_OR_GAPS)
+    except msgspec.ValidationError:
+        return False
+    return True
 
 
 def engagement_series(active_30d: Series, members: Series) -> Series:

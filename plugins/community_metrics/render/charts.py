@@ -351,6 +351,12 @@ def round_all(
         return [_round(v, fraction) for v in values]
 
 
+def presence_of(values: list[Any]) -> bytes:
+    """``presence(values)``, made once per list (``_once_per_list``): lists are not changed once
+    made."""
+    return _once_per_list(presence, values)
+
+
 def presence(values: Sequence[Any]) -> bytes:
     """One byte per entry, 1 where ``values`` hold a value, 0 at a gap (None); made in C, and
     searched in C (``bytes.find``, regular expressions) for gaps and lone points."""
@@ -522,7 +528,10 @@ def _values_of(data: Sequence[Mapping[str, Any]]) -> Iterable[float | None]:
 
 
 def _ascending(xs: list[Any]) -> bool:
-    """Whether ``xs`` never goes down (a history's dates, and every trace made from them)."""
+    """Whether ``xs`` are dates that never go down (a history's, and every trace made from
+    them)."""
+    if None in xs:
+        return False
     try:
         return all(map(le, xs, islice(xs, 1, None)))
     except TypeError:  # a None or a number among the dates
@@ -909,8 +918,12 @@ def age_size_bubble(
     known = [p for p in ordered if p.engagement is not None]
     unknown = [p for p in ordered if p.engagement is None]
 
+    position: dict[BubblePoint, int] = {}
+    for index, point in enumerate(ordered):
+        position.setdefault(point, index)  # ``ordered.index``, without a scan per point
+
     def colour(p: BubblePoint) -> str:
-        return _pick(styles, p.label, ordered.index(p))[0]
+        return _pick(styles, p.label, position[p])[0]
 
     def hover(p: BubblePoint) -> str:
         engagement = (

@@ -17,7 +17,7 @@ from community_metrics.analyse import metrics as m
 from community_metrics.analyse import rollup as r
 from community_metrics.contract.model import METRICS, Observation, parse_timestamp
 from community_metrics.render import site_change
-from community_metrics.render.charts import Chart
+from community_metrics.render.charts import Chart, presence_of
 from community_metrics.render.sparkline import sparkline_svg
 from community_metrics.store.history import History
 
@@ -224,12 +224,12 @@ def growth_from(series: m.Series | None, days: int) -> str | None:
     """The first date a ``days`` growth can be computed: the first value's date + ``days``."""
     if series is None:
         return None
-    first = next(
-        (d for d, v in zip(series.dates, series.values, strict=True) if v is not None), None
-    )
-    if first is None:
+    if len(series.values) != len(series.dates):
+        raise ValueError("a series needs as many values as dates")
+    index = presence_of(series.values).find(1)  # found in C, once per series
+    if index < 0:
         return None
-    return (date.fromisoformat(first) + timedelta(days=days)).isoformat()
+    return (date.fromisoformat(series.dates[index]) + timedelta(days=days)).isoformat()
 
 
 def growth_text(change: m.Growth | None, available_from: str | None = None) -> str:
