@@ -105,7 +105,6 @@ class SourceHistory:
     status: bytearray
     values: dict[str, array] = field(default_factory=dict)
     latest: Observation | None = None  # from the newest snapshot that has this source
-    latest_date: str | None = None
     last_good: Observation | None = None  # newest ok/partial observation
     last_good_date: str | None = None
     last_error: Observation | None = None  # newest observation carrying an error message
@@ -194,7 +193,6 @@ class History:
                     values[metric] = array("d", [NAN]) * size
                     values[metric][index] = value
             entry.latest = observation
-            entry.latest_date = day
             entry.platform = observation.platform
             if observation.created_at:
                 entry.created_at = observation.created_at
@@ -411,7 +409,7 @@ def _add_manual(history: History, manual: list[ManualValue]) -> None:
             endpoint="communities.yml (manual values)",
             extra={"as_of": {metric: day for metric, (day, _value) in metrics.items()}},
         )
-        entry.latest_date = entry.last_good_date = last_day
+        entry.last_good_date = last_day
 
 
 #: The first run is read by this process, which does not hand its part back: it takes this much
@@ -480,7 +478,7 @@ def _merge_part(history: History, part: History) -> None:
             target.platform = entry.platform
             target.created_at = entry.created_at or target.created_at
             if entry.latest is not None:
-                target.latest, target.latest_date = entry.latest, entry.latest_date
+                target.latest = entry.latest
             if entry.last_good is not None:
                 target.last_good, target.last_good_date = entry.last_good, entry.last_good_date
             if entry.last_error is not None:
