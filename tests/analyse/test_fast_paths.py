@@ -343,3 +343,36 @@ def test_a_ratio_series_of_whole_counts_is_the_ratio_of_each_day(tops, bottoms, 
         bool((a or b) and v is not None)
         for a, b, v in zip(top_stale, bottom_stale, expected, strict=True)
     ]
+
+
+@st.composite
+def _sources(draw):
+    """A history of a few sources over up to 40 days across a new year: any status per day,
+    values or gaps per metric, now and then a back-filled column."""
+    size = draw(st.integers(1, 40))
+    start = date(2025, 12, 10)
+    history = History([(start + timedelta(days=i)).isoformat() for i in range(size)])
+    history._sources = {}
+    for n in range(draw(st.integers(1, 3))):
+        codes = draw(st.lists(st.integers(0, 4), min_size=size, max_size=size))
+        entry = SourceHistory(f"c{n % 2}", f"github:s{n}", "github", bytearray(codes), {})
+        for metric in draw(st.sets(st.sampled_from(["members", "posts", "active_30d"]))):
+            values = draw(st.lists(st.none() | st.integers(0, 10**6), min_size=size, max_size=size))
+            entry.values[metric] = array("d", [float("nan") if v is None else v for v in values])
+        if draw(st.integers(0, 4)) == 0:
+            values = draw(st.lists(st.none() | st.integers(0, 99), min_size=size, max_size=size))
+            entry.backfill["members"] = array(
+                "d", [float("nan") if v is None else v for v in values]
+            )
+        history._sources.setdefault(entry.community, {})[entry.source] = entry
+    return history
+
+
+@given(_sources(), st.sampled_from(["2025", "2026"]))
+def test_a_year_of_observations_is_the_whole_csv_cut_to_that_year(history, year) -> None:
+    from community_metrics.render import downloads
+
+    whole = "".join(downloads.iter_observations_csv(history)).splitlines()
+    cut = "".join(downloads.iter_year_csv(history, year)).splitlines()
+    assert cut[0] == whole[0]
+    assert sorted(cut[1:]) == sorted(line for line in whole[1:] if line.startswith(year))

@@ -25,6 +25,7 @@ import csv
 import io
 import json
 from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from itertools import chain, compress, repeat
 from typing import Any
@@ -112,6 +113,9 @@ _CHUNK_LINES = 20_000
 
 
 _GOOD_CODES = (STATUS_CODES["ok"], STATUS_CODES["partial"])
+#: status code -> the status and an empty "stale since" cell, ending a yearly-file line
+_STATE_CELLS = {code: f"{name},\n" for code, name in STATUS_NAMES.items()}
+_NOT = bytes([1]) + bytes(255)  # bytes.translate: 0 -> 1, anything else -> 0
 _STALE_CODE = STATUS_CODES["stale"]
 
 
@@ -291,22 +295,29 @@ def iter_period_csv(history: History, first_day: str, last_day: str) -> Iterator
     makes the gzip file small. A source that failed with nothing to carry has one row per such
     day with an empty metric and value, after its metrics."""
     yield ",".join(CSV_COLUMNS) + "\n"
-    indices = [i for i, day in enumerate(history.dates) if first_day <= day <= last_day]
     dates = history.dates
+    # the period's days are one run of the (sorted) dates
+    first, stop = bisect_left(dates, first_day), bisect_right(dates, last_day)
+    indices = range(first, stop)
     lines: list[str] = []
     for entry in _entries(history):
-        status = entry.status
-        observed = [i for i in indices if status[i]]
+        codes = entry.status[first:stop]
+        observed = list(compress(indices, codes))  # the days with an observation
         filled = [m for m in METRICS if m in entry.backfill]
         if not observed and not filled:
             continue
-        since = _stale_since_of(history, entry)
-        days = [dates[i] for i in observed]
-        states = [f"{STATUS_NAMES[status[i]]},{since.get(i, '')}\n" for i in observed]
+        days = list(map(dates.__getitem__, observed))
+        # "<status>,<stale since>" of each observed day: the status alone, then the few
+        # stale days completed with their last fresh day
+        states = list(map(_STATE_CELLS.__getitem__, codes.replace(b"\0", b"")))
+        for index, day in _stale_since_of(history, entry).items():
+            if first <= index < stop:
+                at = bisect_left(observed, index)
+                states[at] = f"{STATUS_NAMES[codes[index - first]]},{day}\n"
         source_prefix = _csv_prefix([entry.community, entry.platform, entry.source])
-        valued: set[int] = set()
+        valued = 0  # bit per observed day (the first day the highest): any metric has a value
         for metric in entry.metrics():
-            texts = _number_texts(map(entry.values[metric].__getitem__, observed))
+            texts = _number_texts(compress(entry.values[metric][first:stop], codes))
             prefix = source_prefix + _csv_prefix([metric])[:-1]
             # the rows with a value ("": none that day), joined in C
             lines += map(
@@ -318,10 +329,11 @@ def iter_period_csv(history: History, first_day: str, last_day: str) -> Iterator
                     compress(states, texts),
                 ),
             )
-            valued.update(compress(observed, texts))
-        for i, day, state in zip(observed, days, states, strict=True):
-            if i not in valued:
-                lines.append(f"{day},{source_prefix},,{state}")
+            valued |= int.from_bytes(bytes(map(bool, texts)))
+        # a day where no metric has a value still has its row: the status says why
+        unvalued = valued.to_bytes(len(observed)).translate(_NOT)
+        for day, state in compress(zip(days, states, strict=True), unvalued):
+            lines.append(f"{day},{source_prefix},,{state}")
         for metric in filled:  # back-filled: rows of their own, status "backfilled"
             column = entry.backfill[metric]
             prefix = source_prefix + _csv_prefix([metric])
