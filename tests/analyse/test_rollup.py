@@ -252,3 +252,16 @@ def test_the_fast_total_equals_the_general_rule(data, count: int) -> None:
     assert total.values == general.values
     assert [type(v) for v in total.values] == [type(v) for v in general.values]
     assert total.stale == general.stale
+
+
+def test_a_day_without_a_total_is_not_stale_even_when_a_term_is() -> None:
+    """A stale term makes its day's total stale only where there is a total: on a day another
+    term has no value, the total is a gap, never a stale gap."""
+    history = make_history(
+        {"github:a": [1, 2, 3, 4], "github:b": [10, None, 30, 40]},
+        None,
+        {"github:a": {1, 2}},
+    )
+    total = r.community_series(history, "py", "members")
+    assert total.values == [11, None, 33, 44]
+    assert total.stale == [False, False, True, False]

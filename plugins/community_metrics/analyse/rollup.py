@@ -165,9 +165,14 @@ def _sum_whole_columns(dates: list[str], entries: Sequence[SourceHistory], metri
     values = [None if total != total else int(total) for total in sums]
     if not any(_STALE_CODE in entry.status for entry in entries):
         return Series(dates, values, [False] * len(values))  # no term ever stale: searched in C
-    flags = [entry.status.translate(_STALE_BYTE) for entry in entries]
-    stale_any = reduce(lambda a, b: bytes(map(operator.or_, a, b)), flags[1:], flags[0])
-    stale = [flag == 1 and value is not None for value, flag in zip(values, stale_any, strict=True)]
+    # the days any term is stale, as bits or-ed in C, then each such day (few) looked at
+    flags = (int.from_bytes(entry.status.translate(_STALE_BYTE)) for entry in entries)
+    stale_any = reduce(operator.or_, flags).to_bytes(len(values))
+    stale = [False] * len(values)
+    day = stale_any.find(1)
+    while day >= 0:
+        stale[day] = values[day] is not None
+        day = stale_any.find(1, day + 1)
     return Series(dates, values, stale)
 
 
