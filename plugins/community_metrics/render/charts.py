@@ -42,7 +42,7 @@ from operator import is_not, le
 from typing import Any, TypeVar
 
 import msgspec
-from markupsafe import escape
+from markupsafe import Markup, escape
 from pelican.utils import slugify
 
 from community_metrics.analyse.metrics import (
@@ -122,6 +122,12 @@ class Table:
         template's ``|e`` would: built here, not cell by cell in Jinja, because a large build
         writes about a million table cells."""
         return [_row_html(row) for row in self.rows]
+
+    def body_html(self) -> Markup:
+        """The table's body: each of ``rows_html`` in its ``<tr>``, as one piece of HTML
+        (one template expression per table, not two per row)."""
+        rows = "".join([f"    <tr>{cells}</tr>" for cells in self.rows_html()])
+        return Markup(rows)  # noqa: S704 (every cell escaped by _row_html)
 
 
 _HTML_SPECIAL_RE = re.compile("[&<>\"']")
