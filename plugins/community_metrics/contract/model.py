@@ -329,7 +329,11 @@ def check_snapshot(snapshot: Snapshot) -> Snapshot:
     stamps.discard(None)
     errors = set(map(_ERROR, observations))
     errors.discard(None)
-    undated = set(compress(map(_STATUS, observations), map(is_, observed, repeat(None))))
+    undated = (  # the statuses of observations without observed_at (few: errors)
+        set(compress(map(_STATUS, observations), map(is_, observed, repeat(None))))
+        if None in observed
+        else set()
+    )
     if (
         len(set(map(_KEY, observations))) < len(observations)
         or not undated <= {"error"}
