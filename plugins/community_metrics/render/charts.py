@@ -738,8 +738,8 @@ def _series_table(
         columns = [list(map(c.__getitem__, p)) for c, p in zip(columns, picks, strict=True)]
         caption = f"{caption} (newest value of each month)"
     texts = [
-        _value_texts(column, since and list(map(since, dates)), percent)
-        for column, since in zip(columns, since_maps, strict=False)
+        _value_texts(column, None if since is None else list(map(since, dates)), percent)
+        for column, since in zip(columns, since_maps, strict=True)
     ]
     # a row for each day where any column has a value (presence bytes or-ed as integers)
     present = functools.reduce(operator.or_, (int.from_bytes(presence(c)) for c in columns))
@@ -777,19 +777,15 @@ def _has_gap(trace: Mapping[str, Any]) -> bool:
     return b"\x00" in drawn
 
 
-def _finish_time_chart(
-    chart: Chart, dates: Sequence[str], span: tuple[str, str] | None | bool = False
-) -> Chart:
-    """Mark a time chart undrawable below two dated points, with the sentence that says when
-    its history starts; state the encodings it uses in ``key``. ``span``: the figure's
-    ``_value_range`` when the caller has it already."""
+def _finish_time_chart(chart: Chart, span: tuple[str, str] | None) -> Chart:
+    """Mark a time chart undrawable below two dated points (``span``: its ``_value_range``),
+    with the sentence that says when its history starts; state the encodings it uses in
+    ``key``."""
     data = chart.figure["data"]
     if any(t.get("meta") == "stale" for t in data):
         chart.key.append(KEY_STALE)
     if any(_has_gap(t) for t in data if t.get("meta") != "stale"):
         chart.key.append(KEY_GAP)
-    if span is False:
-        span = _value_range(data)
     if span is None or span[0] == span[1]:  # fewer than two dated points
         chart.drawable = False
         chart.empty_note = _single_day_note(span)
@@ -855,7 +851,7 @@ def members_overview(
         chart_id(chart), "members_overview", title, summary, {"data": data, "layout": layout}, table
     )
     result.scale_toggle = True
-    return _finish_time_chart(result, items[0][1].dates if items else [])
+    return _finish_time_chart(result, _value_range(data))
 
 
 def engagement_overview(
@@ -906,7 +902,7 @@ def engagement_overview(
         {"data": data, "layout": layout},
         table,
     )
-    return _finish_time_chart(result, items[0][1].dates if items else [])
+    return _finish_time_chart(result, _value_range(data))
 
 
 def age_size_bubble(
@@ -1203,7 +1199,7 @@ def community_metric_chart(
         chart_notes,
     )
     result.scale_toggle = "meta" in layout
-    return _finish_time_chart(result, dates, span)
+    return _finish_time_chart(result, span)
 
 
 def date_span(dates: Sequence[str]) -> int:
