@@ -271,7 +271,10 @@ def test_stale_flags_without_a_stale_day_are_all_false(codes) -> None:
 def _plain_series_table(caption, items, *, percent=False, daily=None):
     """The table as it was built row by row, cell by cell."""
     dates = items[0][1].dates
-    since_maps = [charts._since_by_day(s) for _label, s in (daily if daily is not None else items)]
+    since_maps = [
+        charts._since_by_day(s) or (lambda day: None)  # None: no stale day, no "since"
+        for _label, s in (daily if daily is not None else items)
+    ]
     if len(dates) > charts.TABLE_ROWS_LIMIT:
         items = [(label, charts.monthly(series)) for label, series in items]
         dates = items[0][1].dates

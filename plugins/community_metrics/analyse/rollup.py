@@ -153,7 +153,6 @@ def _exact_in_doubles(columns: Sequence[array]) -> bool:
 
 
 _STALE_BYTE = bytes(int(code == STATUS_CODES["stale"]) for code in range(256))
-_STALE_CODE = bytes([STATUS_CODES["stale"]])
 
 
 def _sum_whole_columns(dates: list[str], entries: Sequence[SourceHistory], metric: str) -> Series:
@@ -163,7 +162,7 @@ def _sum_whole_columns(dates: list[str], entries: Sequence[SourceHistory], metri
     columns = [entry.values[metric] for entry in entries]
     sums = reduce(lambda a, b: list(map(operator.add, a, b)), columns[1:], columns[0])
     values = [None if total != total else int(total) for total in sums]
-    if not any(_STALE_CODE in entry.status for entry in entries):
+    if not any(STATUS_CODES["stale"] in entry.status for entry in entries):
         return Series(dates, values, [False] * len(values))  # no term ever stale: searched in C
     # the days any term is stale, as bits or-ed in C, then each such day (few) looked at
     flags = (int.from_bytes(entry.status.translate(_STALE_BYTE)) for entry in entries)

@@ -406,7 +406,7 @@ def _week_spans(dates: list[str]) -> list[tuple[int, int]]:
 def _newest_in(series: Series, spans: list[tuple[int, int]]) -> list[int]:
     """The index of the newest value in each span, -1 where a span has none (found in C, in
     the series' presence bytes: a history's series are mostly values or mostly gaps)."""
-    present = _once_per_list(presence, series.values)
+    present = presence_of(series.values)
     return [present.rfind(1, first, stop) for first, stop in spans]
 
 
@@ -470,11 +470,12 @@ def _day_positions(dates: list[str]) -> dict[str, int]:
     return {day: index for index, day in enumerate(dates)}
 
 
-def _since_by_day(series: Series) -> Callable[[str], str | None]:
+def _since_by_day(series: Series) -> Callable[[str], str | None] | None:
     """``since(day)``: ``stale_since_all`` of ``series`` on ``day`` (None where fresh, at a
-    gap, or on a day the series does not have); tables and weekly samples ask about few days."""
-    if True not in series.stale:  # nothing stale: no "since" on any day
-        return lambda day: None
+    gap, or on a day the series does not have); tables and weekly samples ask about few days.
+    None when no day of ``series`` is stale: no "since" on any day."""
+    if True not in series.stale:
+        return None
     since = stale_since_all(series)
     where = _once_per_list(_day_positions, series.dates)
     return lambda day: since[where[day]] if day in where else None
@@ -553,7 +554,7 @@ def _value_range(data: Sequence[Mapping[str, Any]]) -> tuple[str, str] | None:
     highs: list[str] = []
     for trace in data:
         xs, ys = trace.get("x") or [], trace.get("y") or []
-        present = _once_per_list(presence, ys) if ys else b""
+        present = presence_of(ys) if ys else b""
         if len(xs) == len(present) and _once_per_list(_ascending, xs):
             first = present.find(1)
             if first >= 0:
@@ -633,9 +634,7 @@ def _line_traces(
     # a value with a gap on both sides is a point, not a line: mark it or it is invisible
     # (a line without gaps has none: checked in C, most lines have no gap)
     lone = (
-        [m.start() for m in _LONE.finditer(_once_per_list(presence, good))]
-        if None in good or size == 1
-        else []
+        [m.start() for m in _LONE.finditer(presence_of(good))] if None in good or size == 1 else []
     )
     if lone:
         sizes = [0] * size
@@ -650,7 +649,7 @@ def _line_traces(
             since = stale_since_all(series)
         else:
             by_day = _since_by_day(daily)
-            since = [by_day(d) for d in series.dates]
+            since = [None] * size if by_day is None else list(map(by_day, series.dates))
         # only the stale stretches are listed: each stale day and its neighbours, each stretch
         # closed by one day without a value (the line breaks there)
         near = sorted({j for i in stale_at for j in (i - 1, i, i + 1) if 0 <= j < size})
@@ -726,10 +725,7 @@ def _series_table(
         return Table(caption, ["Date"], [])
     dates = items[0][1].dates
     # "stale since" from the daily series, before any sampling (a sample would move the day)
-    since_maps = [
-        _since_by_day(s) if True in s.stale else None
-        for _label, s in (daily if daily is not None else items)
-    ]
+    since_maps = [_since_by_day(s) for _label, s in (daily if daily is not None else items)]
     columns = [series.values for _label, series in items]
     if len(dates) > TABLE_ROWS_LIMIT:
         # each column the newest value of each month, on the first column's sampled days
@@ -773,7 +769,7 @@ KEY_BUBBLE = (
 def _has_gap(trace: Mapping[str, Any]) -> bool:
     """A None between two values of a drawn (not stale) line."""
     ys = trace.get("y") or []
-    drawn = (_once_per_list(presence, ys) if ys else b"").strip(b"\x00")
+    drawn = (presence_of(ys) if ys else b"").strip(b"\x00")
     return b"\x00" in drawn
 
 

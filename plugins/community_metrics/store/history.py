@@ -53,7 +53,6 @@ NAN = math.nan
 STATUS_CODES = {"ok": 1, "partial": 2, "stale": 3, "error": 4}
 STATUS_NAMES = {code: name for name, code in STATUS_CODES.items()}
 _STALE = STATUS_CODES["stale"]
-_STALE_BYTES = bytes([_STALE])
 
 
 @dataclass
@@ -240,10 +239,8 @@ class History:
             return Series(self.dates, [None] * size, [False] * size)
         values = [None if v != v else v for v in column]  # NaN != NaN
         status = entry.status
-        if _STALE_BYTES in status:
-            stale = [code == _STALE for code in status]
-        else:  # most sources never went stale: one search in C
-            stale = [False] * len(status)
+        # most sources never went stale: one search in C, then no step per day
+        stale = [code == _STALE for code in status] if _STALE in status else [False] * len(status)
         return Series(self.dates, values, stale, backfilled)
 
 
