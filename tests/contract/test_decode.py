@@ -89,6 +89,26 @@ def test_malformed_json_is_named_with_line_and_column(tmp_path) -> None:
         decode_snapshot(b"{")
 
 
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        (
+            b'{\n  "schema_version": 1,\n  "date": "2026-11-2',
+            "at line 3, column 21 (the file ends before its JSON does)",
+        ),
+        (b"", "(the file is empty)"),
+        (b"\n", "at line 2, column 1 (the file is empty)"),
+    ],
+)
+def test_a_cut_short_or_empty_file_is_named_where_it_ends(tmp_path, raw, said) -> None:
+    path = tmp_path / "snapshots" / "2026" / "2026-11-22.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(raw)
+    with pytest.raises(SnapshotError) as info:
+        read_snapshot(path)
+    assert f"{path}: is not valid JSON" in str(info.value) and said in str(info.value)
+
+
 def test_a_partial_file_is_read_by_the_same_reader(tmp_path) -> None:
     path = tmp_path / "partials" / "2026-11-22.shard-1-of-2.json"
     path.parent.mkdir(parents=True)

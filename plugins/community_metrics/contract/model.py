@@ -97,9 +97,9 @@ class ContractError(ValueError):
 class MalformedJSON(ValueError):
     """Bytes that are not JSON at all; ``line`` and ``column`` count from 1 (0: unknown)."""
 
-    def __init__(self, line: int, column: int):
+    def __init__(self, line: int, column: int, reason: str = ""):
         where = f" at line {line}, column {column}" if line else ""
-        super().__init__(f"not valid JSON{where}")
+        super().__init__(f"not valid JSON{where}" + (f" ({reason})" if reason else ""))
         self.line = line
         self.column = column
 
@@ -387,13 +387,19 @@ def decode_snapshot(raw: bytes | memoryview) -> Snapshot:
         raise _contract_error(exc, bytes(raw)) from None
     except msgspec.DecodeError as exc:
         found = _BYTE_RE.search(str(exc))
-        offset = int(found.group(1)) if found else None
-        if offset is None:
+        reason = ""
+        if found:
+            offset = int(found.group(1))
+        elif "truncated" in str(exc):  # msgspec names no byte: the text stops at the end
+            offset = len(raw)
+            blank = not bytes(raw).strip()
+            reason = "the file is empty" if blank else "the file ends before its JSON does"
+        else:
             raise MalformedJSON(0, 0) from None
         before = bytes(raw[:offset])
         line = before.count(b"\n") + 1
         column = offset - (before.rfind(b"\n") + 1) + 1
-        raise MalformedJSON(line, column) from None
+        raise MalformedJSON(line, column, reason) from None
     return check_snapshot(snapshot)
 
 
